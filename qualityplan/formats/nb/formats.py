@@ -1,0 +1,11 @@
+# Norwegian formats: 23.11.2026, 1 234,5.
+DATE_FORMAT = "j. F Y"
+SHORT_DATE_FORMAT = "d.m.Y"
+DATETIME_FORMAT = "j. F Y \\k\\l. H:i"
+SHORT_DATETIME_FORMAT = "d.m.Y H:i"
+DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"]
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "\xa0"
+NUMBER_GROUPING = 3
+USE_THOUSAND_SEPARATOR = True
+FIRST_DAY_OF_WEEK = 1

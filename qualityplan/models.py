@@ -1,0 +1,234 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgUnit(models.Model):
+    """A node in the organisation: department → area → unit → section."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("Department")
+        AREA = "area", _("Area")
+        UNIT = "unit", _("Unit")
+        SECTION = "section", _("Section")
+        OFFICE = "office", _("Staff office")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    external_code = models.CharField(
+        _("external code"),
+        max_length=50,
+        blank=True,
+        help_text=_("Code used by imports from the care record system and statistics."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_code"],
+                condition=~Q(external_code=""),
+                name="orgunit_external_code_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="orgunit_name_unique_in_parent"
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=False) | Q(kind="department"),
+                name="orgunit_only_department_is_root",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+            ancestor = ancestor.parent
+
+
+class Role(models.Model):
+    """A role a person holds in an org unit. Data, not code: municipalities name roles differently.
+
+    What a role lets its holder do is set by its flags, not by its code.
+    """
+
+    class Scope(models.TextChoices):
+        NONE = "none", _("No reading of plan follow-up")
+        SUBTREE = "subtree", _("The org unit and everything below it")
+        ORGANISATION = "organisation", _("The whole organisation")
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    scope = models.CharField(
+        _("reads"), max_length=20, choices=Scope.choices, default=Scope.SUBTREE
+    )
+    reports_status = models.BooleanField(
+        _("reports status"),
+        default=False,
+        help_text=_("Holders report the status of measures for their own org unit."),
+    )
+    manages_plan = models.BooleanField(
+        _("manages the plan"),
+        default=False,
+        help_text=_("Holders edit the structure of quality plans and import them."),
+    )
+    approves_reports = models.BooleanField(_("approves unit reports"), default=False)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}" if self.name and self.name != self.code else self.code
+
+
+class Membership(models.Model):
+    """A person holds a role in an org unit. A person may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT)
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="memberships"
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "org_unit"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.role.code} – {self.org_unit}"
+
+
+class QualityPlan(models.Model):
+    class Frequency(models.TextChoices):
+        YEARLY = "yearly", _("Yearly")
+        TERTIAL = "tertial", _("Tertial")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(_("title"), max_length=300)
+    owner = models.ForeignKey(
+        OrgUnit, verbose_name=_("owning org unit"), on_delete=models.PROTECT, related_name="plans"
+    )
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    frequency = models.CharField(
+        _("reporting frequency"),
+        max_length=20,
+        choices=Frequency.choices,
+        default=Frequency.TERTIAL,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("quality plan")
+        verbose_name_plural = _("quality plans")
+        ordering = ["-first_year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_year__gte=2000) & Q(last_year__lte=2100),
+                name="plan_years_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_year__gte=F("first_year")),
+                name="plan_last_year_not_before_first",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_year__lte=F("first_year") + 9),
+                name="plan_at_most_ten_years",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.first_year}–{self.last_year})"
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+    def clean(self) -> None:
+        if self.first_year and self.last_year and self.last_year < self.first_year:
+            raise ValidationError(
+                {"last_year": _("The last year cannot be before the first year.")}
+            )
+        if self.first_year and self.last_year and self.last_year - self.first_year > 9:
+            raise ValidationError({"last_year": _("A plan can cover at most ten years.")})
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(
+        QualityPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="goals"
+    )
+    position = models.PositiveSmallIntegerField(_("number"))
+    title = models.TextField(_("goal"))
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="goal_position_unique"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="goal_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    @property
+    def number(self) -> str:
+        return str(self.position)
+
+
+class SubGoal(models.Model):
+    goal = models.ForeignKey(
+        Goal, verbose_name=_("goal"), on_delete=models.CASCADE, related_name="subgoals"
+    )
+    position = models.PositiveSmallIntegerField(_("number"))
+    title = models.TextField(_("sub-goal"))
+
+    class Meta:
+        verbose_name = _("sub-goal")
+        verbose_name_plural = _("sub-goals")
+        ordering = ["goal", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "position"], name="subgoal_position_unique"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="subgoal_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,66 @@
+"""Standing organisation and users, as STYLE.md asks for.
+
+department
+├── area (Område Hjemme)          ← OL: area_leader
+│   ├── unit_a                    ← VL: leader_a, employee
+│   │   └── section_a             ← AL: section_leader
+│   └── unit_b                    ← VL: leader_b (the outsider for unit A)
+├── other_area
+│   └── unit_c
+└── office (quality office)       ← KUK: quality_office
+director: KD at the department.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from qualityplan.models import OrgUnit
+
+from .factories import MembershipFactory, OrgUnitFactory, QualityPlanFactory, UserFactory, role
+
+
+@pytest.fixture
+def org(db):
+    department = OrgUnitFactory(name="Helse og omsorg", kind=OrgUnit.Kind.DEPARTMENT)
+    area = OrgUnitFactory(name="Område Hjemme", kind=OrgUnit.Kind.AREA, parent=department)
+    other_area = OrgUnitFactory(
+        name="Område Institusjon", kind=OrgUnit.Kind.AREA, parent=department
+    )
+    return SimpleNamespace(
+        department=department,
+        area=area,
+        other_area=other_area,
+        unit_a=(unit_a := OrgUnitFactory(name="Hjemmetjenesten Nord", parent=area)),
+        unit_b=OrgUnitFactory(name="Hjemmetjenesten Sør", parent=area),
+        unit_c=OrgUnitFactory(name="Sykehjemmet", parent=other_area),
+        section_a=OrgUnitFactory(name="Nattpatruljen", kind=OrgUnit.Kind.SECTION, parent=unit_a),
+        office=OrgUnitFactory(
+            name="Kvalitet- og utviklingskontoret", kind=OrgUnit.Kind.OFFICE, parent=department
+        ),
+    )
+
+
+def _member(username: str, code: str, unit: OrgUnit):
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, role=role(code), org_unit=unit)
+    return user
+
+
+@pytest.fixture
+def users(org):
+    return SimpleNamespace(
+        leader_a=_member("leader_a", "VL", org.unit_a),
+        leader_b=_member("leader_b", "VL", org.unit_b),
+        section_leader=_member("section_leader", "AL", org.section_a),
+        area_leader=_member("area_leader", "OL", org.area),
+        quality_office=_member("quality_office", "KUK", org.office),
+        director=_member("director", "KD", org.department),
+        employee=_member("employee", "ANS", org.unit_a),
+        stranger=UserFactory(username="stranger"),
+    )
+
+
+@pytest.fixture
+def plan(org):
+    return QualityPlanFactory(owner=org.department, first_year=2021, last_year=2024)
