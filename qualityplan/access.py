@@ -103,10 +103,8 @@ def get_access(user: User | AnonymousUser) -> Access:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    if not user.is_authenticated or not user.is_active:
-        access = Access()
-    else:
-        access = _compute_access(user)
+    active = user.is_authenticated and user.is_active
+    access = _compute_access(user) if active else Access()
     setattr(user, _CACHE_ATTR, access)
     return access
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("health/", health.health, name="health"),
     path("plans/", include("qualityplan.plan_urls")),
+    path("plans/", include("measures.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,13 +1,198 @@
-from django.shortcuts import redirect
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .access import get_access
+from .forms import GoalForm, MoveForm, PlanForm, SubGoalForm
+from .models import Goal, QualityPlan, SubGoal
 
 
-def home(request):
+def _get_plan_for_user(request: HttpRequest, pk: int, write: bool = False) -> QualityPlan:
+    """404 for a plan the user may not see, 403 for one they may see but not change."""
+    plan = get_object_or_404(QualityPlan.objects.select_related("owner"), pk=pk)
+    access = get_access(request.user)
+    if not access.can_view_plan(plan):
+        raise Http404
+    if write and not access.can_manage_plan(plan):
+        raise PermissionDenied
+    return plan
+
+
+def _get_part_for_user(request: HttpRequest, model, pk: int) -> Goal | SubGoal:
+    """A goal or sub-goal of a plan the user manages (404/403 as for the plan)."""
+    plan_path = "plan" if model is Goal else "goal__plan"
+    part = get_object_or_404(model.objects.select_related(plan_path), pk=pk)
+    plan = part.plan if model is Goal else part.goal.plan
+    _get_plan_for_user(request, plan.pk, write=True)
+    return part
+
+
+def plan_anchor(plan: QualityPlan, anchor: str = "") -> str:
+    url = reverse("plan_detail", args=[plan.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _save_form(request, form, save, template: str, context: dict, success: str, next_url):
+    """Validate, save through a service, and redirect; or show the form with its errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, success)
+            return redirect(next_url(obj))
+    return render(request, template, {"form": form, **context})
+
+
+def home(request: HttpRequest) -> HttpResponse:
     return redirect("plan_list")
 
 
-def plan_list(request):
-    raise NotImplementedError
+def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = selectors.plan_list_for_user(user=request.user)
+    return render(request, "qualityplan/plan_list.html", {"plans": plans})
 
 
-def plan_detail(request, pk):
-    raise NotImplementedError
+def plan_create(request: HttpRequest) -> HttpResponse:
+    if not get_access(request.user).manages_any_plan:
+        raise PermissionDenied
+    units = selectors.manageable_units_for_user(user=request.user)
+    form = PlanForm(request.POST or None, owner_choices=units)
+    return _save_form(
+        request,
+        form,
+        lambda f: services.plan_save(plan=f.save(commit=False), user=request.user),
+        "qualityplan/object_form.html",
+        {"heading": _("New quality plan"), "back_url": reverse("plan_list")},
+        _("The plan was created. Add its goals below."),
+        plan_anchor,
+    )
+
+
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request, pk, write=True)
+    units = selectors.manageable_units_for_user(user=request.user)
+    form = PlanForm(request.POST or None, instance=plan, owner_choices=units)
+    return _save_form(
+        request,
+        form,
+        lambda f: services.plan_save(plan=f.save(commit=False), user=request.user),
+        "qualityplan/object_form.html",
+        {"heading": _("Edit plan"), "back_url": plan_anchor(plan), "plan": plan},
+        _("The plan was saved."),
+        plan_anchor,
+    )
+
+
+def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request, pk, write=True)
+    if request.method == "POST":
+        services.plan_delete(plan=plan, user=request.user)
+        messages.success(request, _("The plan “%(title)s” was deleted.") % {"title": plan.title})
+        return redirect("plan_list")
+    context = {"object": plan, "plan": plan, "back_url": plan_anchor(plan)}
+    context["consequence"] = _("All its goals, sub-goals, measures and indicators are deleted too.")
+    return render(request, "qualityplan/confirm_delete.html", context)
+
+
+def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request, pk, write=True)
+    form = GoalForm(request.POST or None, instance=Goal(plan=plan))
+    return _save_form(
+        request,
+        form,
+        lambda f: services.goal_save(goal=f.save(commit=False), user=request.user),
+        "qualityplan/object_form.html",
+        {"heading": _("New goal"), "back_url": plan_anchor(plan), "plan": plan},
+        _("The goal was added."),
+        lambda goal: plan_anchor(plan, f"goal-{goal.pk}"),
+    )
+
+
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = _get_part_for_user(request, Goal, pk)
+    form = GoalForm(request.POST or None, instance=goal)
+    back = plan_anchor(goal.plan, f"goal-{goal.pk}")
+    return _save_form(
+        request,
+        form,
+        lambda f: services.goal_save(goal=f.save(commit=False), user=request.user),
+        "qualityplan/object_form.html",
+        {
+            "heading": _("Edit goal %(number)s") % {"number": goal.position},
+            "back_url": back,
+            "plan": goal.plan,
+        },
+        _("The goal was saved."),
+        lambda _goal: back,
+    )
+
+
+def subgoal_create(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = _get_part_for_user(request, Goal, pk)
+    form = SubGoalForm(request.POST or None, instance=SubGoal(goal=goal))
+    return _save_form(
+        request,
+        form,
+        lambda f: services.subgoal_save(subgoal=f.save(commit=False), user=request.user),
+        "qualityplan/object_form.html",
+        {
+            "heading": _("New sub-goal under goal %(number)s") % {"number": goal.position},
+            "back_url": plan_anchor(goal.plan, f"goal-{goal.pk}"),
+            "plan": goal.plan,
+        },
+        _("The sub-goal was added."),
+        lambda sub: plan_anchor(goal.plan, f"subgoal-{sub.pk}"),
+    )
+
+
+def subgoal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    subgoal = _get_part_for_user(request, SubGoal, pk)
+    back = plan_anchor(subgoal.goal.plan, f"subgoal-{subgoal.pk}")
+    form = SubGoalForm(request.POST or None, instance=subgoal)
+    return _save_form(
+        request,
+        form,
+        lambda f: services.subgoal_save(subgoal=f.save(commit=False), user=request.user),
+        "qualityplan/object_form.html",
+        {"heading": _("Edit sub-goal"), "back_url": back, "plan": subgoal.goal.plan},
+        _("The sub-goal was saved."),
+        lambda _sub: back,
+    )
+
+
+def part_delete(request: HttpRequest, pk: int, model) -> HttpResponse:
+    """Delete a goal or sub-goal after a confirmation page."""
+    part = _get_part_for_user(request, model, pk)
+    plan = part.plan if model is Goal else part.goal.plan
+    if request.method == "POST":
+        services.position_delete(obj=part, user=request.user)
+        messages.success(request, _("“%(title)s” was deleted.") % {"title": part.title})
+        return redirect(plan_anchor(plan))
+    consequence = (
+        _("Its sub-goals and measures are deleted too.")
+        if model is Goal
+        else _("Its measures are deleted too.")
+    )
+    context = {"object": part, "plan": plan, "consequence": consequence}
+    context["back_url"] = plan_anchor(plan)
+    return render(request, "qualityplan/confirm_delete.html", context)
+
+
+@require_POST
+def part_move(request: HttpRequest, pk: int, model) -> HttpResponse:
+    part = _get_part_for_user(request, model, pk)
+    plan = part.plan if model is Goal else part.goal.plan
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        services.position_move(
+            obj=part, direction=form.cleaned_data["direction"], user=request.user
+        )
+    prefix = "goal" if model is Goal else "subgoal"
+    return redirect(plan_anchor(plan, f"{prefix}-{part.pk}"))

@@ -20,6 +20,12 @@ from qualityplan.models import OrgUnit
 from .factories import MembershipFactory, OrgUnitFactory, QualityPlanFactory, UserFactory, role
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs a third of a second a user; tests do not need its strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org(db):
     department = OrgUnitFactory(name="Helse og omsorg", kind=OrgUnit.Kind.DEPARTMENT)

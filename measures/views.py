@@ -1,0 +1,114 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qualityplan.access import get_access
+from qualityplan.forms import MoveForm
+from qualityplan.models import Goal, QualityPlan
+from qualityplan.services import position_delete, position_move
+
+from . import selectors, services
+from .forms import MeasureForm
+from .models import Measure
+
+
+def _check_plan(request: HttpRequest, plan: QualityPlan, write: bool) -> None:
+    access = get_access(request.user)
+    if not access.can_view_plan(plan):
+        raise Http404
+    if write and not access.can_manage_plan(plan):
+        raise PermissionDenied
+
+
+def _get_measure_for_user(request: HttpRequest, pk: int, write: bool = False) -> Measure:
+    """404 for a measure the user may not see, 403 for one they may see but not change."""
+    try:
+        measure = selectors.measure_with_details(pk=pk)
+    except Measure.DoesNotExist as missing:
+        raise Http404 from missing
+    _check_plan(request, measure.goal.plan, write)
+    return measure
+
+
+def _measure_url(measure: Measure) -> str:
+    return reverse("plan_detail", args=[measure.goal.plan_id]) + f"#measure-{measure.pk}"
+
+
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(QualityPlan.objects.select_related("owner"), pk=pk)
+    _check_plan(request, plan, write=False)
+    context = {
+        "plan": plan,
+        "structure": selectors.plan_structure(plan=plan),
+        "can_edit": get_access(request.user).can_manage_plan(plan),
+    }
+    return render(request, "measures/plan_detail.html", context)
+
+
+def _measure_form_page(request: HttpRequest, measure: Measure, heading: str) -> HttpResponse:
+    indicator = measure.indicators.order_by("id").first() if measure.pk else None
+    form = MeasureForm(
+        request.POST or None, instance=measure, goal=measure.goal, indicator=indicator
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_save(
+                measure=form.save(commit=False),
+                roles=list(form.cleaned_data["responsible_roles"]),
+                years=form.cleaned_data["years"],
+                indicator=form.indicator_fields(),
+                targets=form.targets(),
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The measure was saved."))
+            return redirect(_measure_url(measure))
+    back = reverse("plan_detail", args=[measure.goal.plan_id]) + f"#goal-{measure.goal_id}"
+    context = {"form": form, "heading": heading, "back_url": back, "plan": measure.goal.plan}
+    return render(request, "measures/measure_form.html", context)
+
+
+def measure_create(request: HttpRequest, goal_pk: int) -> HttpResponse:
+    goal = get_object_or_404(Goal.objects.select_related("plan"), pk=goal_pk)
+    _check_plan(request, goal.plan, write=True)
+    measure = Measure(goal=goal, subgoal_id=request.GET.get("subgoal") or None)
+    if measure.subgoal_id and not goal.subgoals.filter(pk=measure.subgoal_id).exists():
+        measure.subgoal_id = None
+    heading = _("New measure under goal %(number)s") % {"number": goal.position}
+    return _measure_form_page(request, measure, heading)
+
+
+def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _get_measure_for_user(request, pk, write=True)
+    return _measure_form_page(request, measure, _("Edit measure"))
+
+
+def measure_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _get_measure_for_user(request, pk, write=True)
+    back = reverse("plan_detail", args=[measure.goal.plan_id])
+    if request.method == "POST":
+        position_delete(obj=measure, user=request.user)
+        messages.success(request, _("“%(title)s” was deleted.") % {"title": measure.title})
+        return redirect(f"{back}#goal-{measure.goal_id}")
+    context = {
+        "object": measure,
+        "plan": measure.goal.plan,
+        "back_url": _measure_url(measure),
+        "consequence": _("Its indicator and targets are deleted too."),
+    }
+    return render(request, "qualityplan/confirm_delete.html", context)
+
+
+@require_POST
+def measure_move(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _get_measure_for_user(request, pk, write=True)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        position_move(obj=measure, direction=form.cleaned_data["direction"], user=request.user)
+    return redirect(_measure_url(measure))

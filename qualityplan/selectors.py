@@ -1,0 +1,26 @@
+from django.contrib.auth.models import User
+from django.db.models import Count, QuerySet
+
+from .access import get_access
+from .models import OrgUnit, QualityPlan
+
+
+def plan_list_for_user(*, user: User) -> QuerySet[QualityPlan]:
+    """The plans the user may read, with their owner and sizes, newest first."""
+    access = get_access(user)
+    plans = QualityPlan.objects.select_related("owner").annotate(
+        goal_count=Count("goals", distinct=True),
+        measure_count=Count("goals__measures", distinct=True),
+    )
+    if not access.is_superuser:
+        plans = plans.filter(owner_id__in=access.member_org_unit_ids)
+    return plans.order_by("-first_year", "title")
+
+
+def manageable_units_for_user(*, user: User) -> QuerySet[OrgUnit]:
+    """Org units whose plans the user may create and edit."""
+    access = get_access(user)
+    units = OrgUnit.objects.filter(is_active=True)
+    if not access.is_superuser:
+        units = units.filter(pk__in=access.manage_unit_ids)
+    return units.order_by("kind", "name")
