@@ -1,0 +1,48 @@
+import logging
+
+from django.core.management.base import BaseCommand
+
+from qualityplan.demo import DEMO_LOGINS, DEMO_PASSWORD, DEPARTMENT, DemoSummary, demo_load
+
+
+class Command(BaseCommand):
+    help = "Create the demo municipality, its users and plans. Running it again changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="Print nothing but errors.")
+
+    def handle(self, *args, quiet, **options):
+        if not quiet:
+            self._print(demo_load())
+            return
+        # The importer logs each plan it creates at INFO; quiet means errors only.
+        previous = logging.root.manager.disable
+        logging.disable(logging.INFO)
+        try:
+            demo_load()
+        finally:
+            logging.disable(previous)
+
+    def _print(self, summary: DemoSummary) -> None:
+        for plan in summary.plans_created:
+            self.stdout.write(f"Imported “{plan.title}” ({plan.get_status_display()}).")
+        for plan in summary.plans_present:
+            self.stdout.write(f"“{plan.title}” was already there; left as it is.")
+        kinds = summary.org_units
+        self.stdout.write(
+            f"Demo municipality “{DEPARTMENT}”: {kinds.get('area', 0)} areas, "
+            f"{kinds.get('unit', 0)} units, {kinds.get('section', 0)} sections, "
+            f"{summary.users} users. Log in with:\n"
+        )
+        logins = {login.username: login for login in summary.logins}
+        rows = [("username", "role", "unit", "password")]
+        rows += [
+            (name, logins[name].role, logins[name].unit, DEMO_PASSWORD) for name in DEMO_LOGINS
+        ]
+        widths = [max(len(row[column]) for row in rows) for column in range(4)]
+        for row in rows:
+            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            self.stdout.write("  ".join(cells).rstrip())
+        self.stdout.write(
+            f"\n…and {summary.other_leaders} more unit leaders (vl.<unit>), same password."
+        )

@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from qualityplan.demo import BENCH_DEPARTMENT, bench_seed
+
+
+class Command(BaseCommand):
+    help = "Build a large municipality for benchmarks (bulk inserts; idempotent without --reset)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--units", type=int, default=300, help="Number of units (default 300).")
+        parser.add_argument("--measures", type=int, default=100, help="Number of measures.")
+        parser.add_argument("--years", type=int, default=4, help="Plan years from 2025 (1–10).")
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete the previous benchmark data first."
+        )
+
+    def handle(self, *args, units, measures, years, reset, **options):
+        if units < 1 or measures < 1 or not 1 <= years <= 10:
+            raise CommandError("Give at least one unit and one measure, and 1 to 10 years.")
+        result = bench_seed(units=units, measures=measures, years=years, reset=reset)
+        if result.created:
+            self.stdout.write(f"Built “{BENCH_DEPARTMENT}” in {result.seconds:.1f} s:")
+        else:
+            self.stdout.write(
+                f"“{BENCH_DEPARTMENT}” already exists; nothing changed (--reset rebuilds it):"
+            )
+        for name, count in result.counts.items():
+            self.stdout.write(f"  {name:<14} {count:>8}")
