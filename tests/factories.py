@@ -1,3 +1,5 @@
+import importlib
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -23,9 +25,25 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
     kind = OrgUnit.Kind.UNIT
 
 
+_default_roles = importlib.import_module("qualityplan.migrations.0002_default_roles")
+DEFAULT_ROLES = {row[0]: row[1:] for row in _default_roles.DEFAULT_ROLES}
+
+
 def role(code: str) -> Role:
-    """The default roles come from a data migration; tests look them up by code."""
-    return Role.objects.get(code=code)
+    """A default role by code, as the data migration makes it.
+
+    Browser tests empty the database between tests, data migration rows included,
+    so the role is made again when it is missing.
+    """
+    name, scope, reports, manages, approves = DEFAULT_ROLES[code]
+    defaults = {
+        "name": name,
+        "scope": scope,
+        "reports_status": reports,
+        "manages_plan": manages,
+        "approves_reports": approves,
+    }
+    return Role.objects.get_or_create(code=code, defaults=defaults)[0]
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,73 @@
+"""Browser tests: Playwright driving Debian's Chromium (never a downloaded browser).
+
+Screenshots go to E2E_SCREENSHOT_DIR (default var/screenshots) so a person can
+look at what the tests saw.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the test's own
+# database work is still plain synchronous Django.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    path = Path(os.environ.get("E2E_SCREENSHOT_DIR", "var/screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """Open a logged-in page: open_page(user, path, language="nb", phone=False)."""
+    contexts = []
+
+    def _open(user, path: str, language: str = "nb", phone: bool = False):
+        viewport = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 900}
+        context = browser.new_context(viewport=viewport, locale=language)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login/?next={path}")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
