@@ -22,7 +22,8 @@ RUN make vendor && rm -rf node_modules
 COPY . /app/
 # collectstatic only needs the settings to load: the key is thrown away.
 ENV VAR_DIR=/tmp/build-var
-RUN python manage.py compilemessages --ignore=node_modules \
+RUN if find . -name '*.po' -path '*/LC_MESSAGES/*' | grep -q .; then \
+        python manage.py compilemessages --ignore=node_modules; fi \
     && DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0
 
 # --- runtime stage: no compilers, no Node, an unprivileged user

@@ -79,8 +79,10 @@ $(VENDOR)/.stamp: package.json package-lock.json
 $(VENDOR)/index.js.map: $(VENDOR)/.stamp
 	cp $(DS)/designsystemet-web/dist/umd/index.js.map $@
 
+# compilemessages refuses to run where there is no locale folder at all yet.
 $(VENV)/.stamp-messages: $(PO_FILES) | $(VENV)/.stamp-requirements
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0
+	$(if $(PO_FILES),$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules \
+		--verbosity 0,@echo "No translations to compile.")
 	touch $@
 
 migrate: install
