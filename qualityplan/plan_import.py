@@ -361,7 +361,11 @@ def _read_text(data: bytes) -> tuple[list[list[str]], Header]:
     text = _decode(data)
     if not text.strip():
         raise PlanImportError(_("The file is empty."), code="empty")
-    for delimiter in _delimiters(text):
+    delimiters = _delimiters(text)
+    # Excel writes and reads a first line "sep=;" naming the delimiter; it shows no such row.
+    if match := re.match(r"sep=(.)\r?\n", text):
+        delimiters, text = [match[1]], text[match.end() :]
+    for delimiter in delimiters:
         rows = _split(text, delimiter)
         header = _find_header(rows)
         if header is not None:
@@ -860,7 +864,7 @@ class _TableBuilder:
     def _abbreviation_row(self, number: int, row: list[str], first: bool = False) -> None:
         cells = [str(cell).strip() for cell in row if str(cell).strip()]
         if first:
-            cells[0] = ABBREVIATIONS_LABEL.match(_clean(cells[0]))["text"]
+            cells[0] = ABBREVIATIONS_LABEL.match(cells[0])["text"]
         if len(cells) == 2 and CODE_LIKE.match(cells[0]) and not ABBREVIATION.match(cells[0]):
             cells = [f"{cells[0]} – {cells[1]}"]
         found = False
@@ -875,7 +879,7 @@ class _TableBuilder:
 
 def _abbreviation_parts(cells: list[str]) -> Iterator[str]:
     for cell in cells:
-        for line in re.split(r"[\n;]", cell):
+        for line in re.split(r"[\r\n;]", cell):
             for part in re.split(r",\s*(?=[A-ZÆØÅÄÖ]{1,10}\s*[–—\-:=])", line):
                 if part.strip():
                     yield _clean(part)

@@ -1,5 +1,6 @@
 import csv
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -184,6 +185,110 @@ def test_indicator_kind_is_guessed_from_the_text(db):
 
 def test_title_hint_comes_from_the_filename_and_the_years(db):
     assert parse_real().title_hint == "Kvalitetsplan 2021–2024"
+
+
+# --- Rules shown on small tables ------------------------------------------------------------
+
+SMALL_HEADER = "Mål\tTiltak\tMåleindikator\tAnsvar\tOppstart/slutt\t2021\t2022"
+
+
+def small(*lines: str, before: str = ""):
+    text = before + "\n".join([SMALL_HEADER, *lines])
+    return parse_plan_table(data=text.encode(), filename="plan.tsv")
+
+
+@pytest.mark.parametrize("label", ["Mål", "Mål/delmål", "Mål - delmål", "Delmål", "Goal", ""])
+def test_goal_column_may_be_labelled_in_many_ways(db, label):
+    text = f"{label}\tTiltak\tAnsvar\t2021\nMål: A\tB\tVL\tX\n"
+    table = parse_plan_table(data=text.encode(), filename="plan.tsv")
+    assert [goal.title for goal in table.goals] == ["A"]
+
+
+def test_rows_above_the_header_are_skipped_with_a_note(db):
+    table = small("Mål: A\tGjøre noe\t\tVL\t\tX", before="Handlingsplan\n\n")
+    assert table.goals[0].title == "A"
+    assert [(n.row, n.kind) for n in table.notes if n.kind == "skipped"] == [(1, "skipped")]
+
+
+def test_text_before_any_goal_becomes_a_goal_with_a_note(db):
+    table = small("Trygge tjenester\tGjøre noe\t\tVL\t\tX")
+    assert table.goals[0].title == "Trygge tjenester"
+    assert "read as a goal" in notes_on(table, 2)[0]
+
+
+def test_measure_before_any_goal_is_skipped_with_a_note(db):
+    table = small("\tGjøre noe\t\tVL\t\tX", "Mål: A\tGjøre mer\t\tVL\t\tX")
+    assert [m.title for m in table.measures] == ["Gjøre mer"]
+    assert notes_on(table, 2) == ["A measure before any goal."]
+
+
+def test_repeated_header_row_is_skipped(db):
+    table = small("Mål: A\tB\t\tVL\t\tX", SMALL_HEADER, "\tC\t\tVL\t\tx")
+    assert [m.title for m in table.measures] == ["B", "C"]
+    assert notes_on(table, 3) == ["A repeated header row."]
+
+
+def test_measure_details_without_a_title_are_skipped_with_a_note(db):
+    table = small("Mål: A\tB\t\tVL\t\tX", "\t\tAntall\tVL\t\tX")
+    assert table.measure_count == 1
+    assert notes_on(table, 3) == ["The row has measure details but no measure title."]
+
+
+@pytest.mark.parametrize(
+    "text,start,end,continuous",
+    [
+        ("Løpende", None, None, True),
+        ("2021–2022", date(2021, 1, 1), date(2022, 12, 31), False),
+        ("01.03.2021 - 30.06.2022", date(2021, 3, 1), date(2022, 6, 30), False),
+        ("2021-03-01", date(2021, 3, 1), None, False),
+        ("03.2021–06.2021", date(2021, 3, 1), date(2021, 6, 30), False),
+        ("innen 2022", None, date(2022, 12, 31), False),
+        ("Fortløpende fra 2021", date(2021, 1, 1), None, True),
+    ],
+)
+def test_start_and_end_are_read(db, text, start, end, continuous):
+    measure = small(f"Mål: A\tB\t\tVL\t{text}\tX").measures[0]
+    assert (measure.start_date, measure.end_date, measure.is_continuous) == (start, end, continuous)
+    assert measure.start_end_text == text
+
+
+def test_unreadable_start_and_end_is_noted(db):
+    table = small("Mål: A\tB\t\tVL\tSnarest\tX")
+    assert table.measures[0].start_date is None
+    assert "Could not read the start/end “Snarest”; left empty." in notes_on(table, 2)
+
+
+@pytest.mark.parametrize("mark", ["X", "x ", "✓", "ja", "Yes"])
+def test_year_marks_other_than_x_are_read(db, mark):
+    assert small(f"Mål: A\tB\t\tVL\t\t{mark}\t").measures[0].years == [2021]
+
+
+def test_unknown_text_in_a_year_column_counts_as_running_with_a_note(db):
+    table = small("Mål: A\tB\t\tVL\t\tQ3\tnei")
+    assert table.measures[0].years == [2021]
+    assert any("Read “Q3” under 2021" in message for message in notes_on(table, 2))
+
+
+def test_abbreviations_in_one_cell_with_other_separators_name_new_roles(db):
+    abbreviations = '"Forkortelser:\nDL = driftsleder\nFL: fagleder"'
+    table = small("Mål: A\tB\t\tDL/FL\t\tX", "", abbreviations)
+    assert table.measures[0].responsible_codes == ["DL", "FL"]
+    roles = {role.code: (role.name, role.source, role.exists) for role in table.roles}
+    assert roles["DL"] == ("Driftsleder", "abbreviations", False)
+    assert roles["FL"] == ("Fagleder", "abbreviations", False)
+    assert not any("not a known role" in note.message for note in table.notes)
+
+
+def test_unknown_role_name_becomes_a_role_with_a_code_from_its_name(db):
+    table = small("Mål: A\tB\t\tFagsykepleier\t\tX")
+    assert table.measures[0].responsible_codes == ["FAGSYKEPLEIER"]
+    assert table.roles[0].name == "Fagsykepleier"
+
+
+def test_excel_sep_line_names_the_delimiter(db):
+    text = 'sep=,\nMål,Tiltak,Ansvar,2021\nMål: A,"Gjøre noe; og mer",VL,X\n'
+    table = parse_plan_table(data=text.encode(), filename="plan.csv")
+    assert table.measures[0].title == "Gjøre noe; og mer"
 
 
 # --- Applying ---------------------------------------------------------------------------------
