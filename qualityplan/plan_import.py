@@ -1101,6 +1101,15 @@ def _goal_create(*, plan: QualityPlan, position: int, parsed: ParsedGoal, roles:
     return goal
 
 
+def _plan_write(*, table: PlanTable, plan: QualityPlan, user) -> QualityPlan:
+    roles = _roles_ensure(table)
+    plan = _full_save(plan)
+    for position, parsed in enumerate(table.goals, start=1):
+        _goal_create(plan=plan, position=position, parsed=parsed, roles=roles)
+    record_action(user=user, obj=plan, flag=ADDITION, message=_("Imported from a plan table."))
+    return plan
+
+
 def plan_import_apply(
     *,
     table: PlanTable,
@@ -1113,30 +1122,23 @@ def plan_import_apply(
     """Create the plan, its goals, sub-goals, measures, years, indicators and missing roles."""
     if not table.goals:
         raise PlanImportError(_("The table has no goals to import."), code="no_goals")
+    plan = QualityPlan(
+        title=_clean(title),
+        owner=owner,
+        first_year=min(table.years),
+        last_year=max(table.years),
+        frequency=frequency,
+        status=status,
+    )
     try:
         with transaction.atomic():
-            roles = _roles_ensure(table)
-            plan = _full_save(
-                QualityPlan(
-                    title=_clean(title),
-                    owner=owner,
-                    first_year=min(table.years),
-                    last_year=max(table.years),
-                    frequency=frequency,
-                    status=status,
-                )
-            )
-            for position, parsed in enumerate(table.goals, start=1):
-                _goal_create(plan=plan, position=position, parsed=parsed, roles=roles)
-            record_action(
-                user=user, obj=plan, flag=ADDITION, message=_("Imported from a plan table.")
-            )
-    except PlanImportError:
-        raise
+            plan = _plan_write(table=table, plan=plan, user=user)
     except ValidationError as error:
+        if isinstance(error, PlanImportError):
+            raise
+        reason = " ".join(error.messages)
         raise PlanImportError(
-            _("The plan could not be saved: %(reason)s") % {"reason": " ".join(error.messages)},
-            code="invalid",
+            _("The plan could not be saved: %(reason)s") % {"reason": reason}, code="invalid"
         ) from error
-    logger.info("Plan %s imported by %s", plan.pk, getattr(user, "pk", None))
+    logger.info("Plan %s imported by user %s", plan.pk, getattr(user, "pk", None))
     return plan

@@ -2,6 +2,7 @@ import io
 import re
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -68,6 +69,7 @@ def test_confirm_creates_the_plan_and_goes_to_it(client, users, org):
     assert response.url == reverse("plan_detail", args=[plan.pk])
     assert (plan.title, plan.owner, plan.frequency) == ("HO-plan", org.department, "tertial")
     assert Measure.objects.filter(goal__plan=plan).count() == 18
+    assert LogEntry.objects.filter(user=users.quality_office, object_id=str(plan.pk)).exists()
 
 
 def test_confirming_twice_creates_one_plan(client, users, org):
