@@ -10,6 +10,10 @@ missing() { problems+=("$1 — install with: sudo apt-get install $2"); }
 
 # Python 3.11 or newer, with venv and pip (Debian splits them into python3-venv).
 python=$(scripts/find_python.sh) || python=""
+# An existing .venv made with a suitable Python will do as well.
+if [ -z "$python" ] && .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    python=.venv/bin/python
+fi
 if [ -z "$python" ]; then
     missing "Python 3.11 or newer was not found" "python3 python3-venv"
 elif [ ! -x .venv/bin/python ] && ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
