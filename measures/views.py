@@ -35,16 +35,19 @@ def _get_measure_for_user(request: HttpRequest, pk: int, write: bool = False) ->
 
 
 def _measure_url(measure: Measure) -> str:
-    return reverse("plan_detail", args=[measure.goal.plan_id]) + f"#measure-{measure.pk}"
+    return reverse("plan_detail", args=[measure.goal.plan_id]) + f"?edit=1#measure-{measure.pk}"
 
 
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(QualityPlan.objects.select_related("owner"), pk=pk)
     _check_plan(request, plan, write=False)
+    may_edit = get_access(request.user).can_manage_plan(plan)
     context = {
         "plan": plan,
         "structure": selectors.plan_structure(plan=plan),
-        "can_edit": get_access(request.user).can_manage_plan(plan),
+        "may_edit": may_edit,
+        # The table reads best without controls; the office turns them on to edit.
+        "can_edit": may_edit and request.GET.get("edit") == "1",
     }
     return render(request, "measures/plan_detail.html", context)
 
@@ -69,7 +72,7 @@ def _measure_form_page(request: HttpRequest, measure: Measure, heading: str) -> 
         else:
             messages.success(request, _("The measure was saved."))
             return redirect(_measure_url(measure))
-    back = reverse("plan_detail", args=[measure.goal.plan_id]) + f"#goal-{measure.goal_id}"
+    back = reverse("plan_detail", args=[measure.goal.plan_id]) + f"?edit=1#goal-{measure.goal_id}"
     context = {"form": form, "heading": heading, "back_url": back, "plan": measure.goal.plan}
     return render(request, "measures/measure_form.html", context)
 
@@ -95,7 +98,7 @@ def measure_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         position_delete(obj=measure, user=request.user)
         messages.success(request, _("“%(title)s” was deleted.") % {"title": measure.title})
-        return redirect(f"{back}#goal-{measure.goal_id}")
+        return redirect(f"{back}?edit=1#goal-{measure.goal_id}")
     context = {
         "object": measure,
         "plan": measure.goal.plan,

@@ -33,7 +33,7 @@ def _get_part_for_user(request: HttpRequest, model, pk: int) -> Goal | SubGoal:
 
 
 def plan_anchor(plan: QualityPlan, anchor: str = "") -> str:
-    url = reverse("plan_detail", args=[plan.pk])
+    url = reverse("plan_detail", args=[plan.pk]) + "?edit=1"
     return f"{url}#{anchor}" if anchor else url
 
 

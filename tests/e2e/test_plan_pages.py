@@ -42,6 +42,7 @@ def test_skip_link_is_the_first_stop_for_the_keyboard(open_page, users, filled_p
 
 def test_quality_office_adds_a_goal_with_the_keyboard(open_page, users, filled_plan):
     page = open_page(users.quality_office, f"/plans/{filled_plan.pk}/")
+    page.get_by_role("link", name="Rediger planen").click()
     page.get_by_role("link", name="Legg til mål").click()
     page.get_by_label("Mål").fill("Tjenestene er i samsvar med brukernes behov")
     page.keyboard.press("Tab")

@@ -28,10 +28,18 @@ def test_stranger_gets_404_on_a_plan(client, users, plan):
 def test_unit_leader_reads_the_plan_but_gets_no_edit_controls(client, users, plan):
     GoalFactory(plan=plan, title="Trygge tjenester")
     client.force_login(users.leader_a)
-    response = client.get(reverse("plan_detail", args=[plan.pk]))
+    response = client.get(reverse("plan_detail", args=[plan.pk]), {"edit": "1"})
     assert response.status_code == 200
     assert "Trygge tjenester" in response.text
     assert reverse("goal_create", args=[plan.pk]) not in response.text
+
+
+def test_quality_office_turns_on_edit_controls(client, users, plan):
+    GoalFactory(plan=plan)
+    client.force_login(users.quality_office)
+    url = reverse("plan_detail", args=[plan.pk])
+    assert reverse("goal_create", args=[plan.pk]) not in client.get(url).text
+    assert reverse("goal_create", args=[plan.pk]) in client.get(url, {"edit": "1"}).text
 
 
 @pytest.mark.parametrize("username", ["leader_a", "area_leader", "director", "employee"])
