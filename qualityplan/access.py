@@ -26,6 +26,11 @@ class Access:
     read_unit_ids: frozenset[int] = field(default_factory=frozenset)
     # Units for which the user reports measure statuses.
     report_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    # Units the user leads, with everything below them: a unit leader handles the
+    # deviations of the unit and its sections, a section leader those of the section.
+    lead_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    # (org unit, role) of every membership, for "answers for this measure here".
+    unit_roles: frozenset[tuple[int, int]] = field(default_factory=frozenset)
     # Units whose plans the user may edit (plan structure, imports).
     manage_unit_ids: frozenset[int] = field(default_factory=frozenset)
     # Units in any organisation the user belongs to: they may read its plans.
@@ -49,6 +54,12 @@ class Access:
 
     def can_report_for_unit(self, unit_id: int) -> bool:
         return unit_id in self.report_unit_ids
+
+    def can_lead_unit(self, unit_id: int) -> bool:
+        return unit_id in self.lead_unit_ids
+
+    def holds_role_at(self, unit_id: int, role_ids) -> bool:
+        return any((unit_id, role_id) in self.unit_roles for role_id in role_ids)
 
     def can_view_plan(self, plan: QualityPlan) -> bool:
         return self.is_superuser or plan.owner_id in self.member_org_unit_ids
@@ -114,7 +125,7 @@ def _compute_access(user: User) -> Access:
     if not memberships and not user.is_superuser:
         return Access()
     tree = OrgTree.load()
-    read, report, manage, member = set(), set(), set(), set()
+    read, report, lead, manage, member = set(), set(), set(), set(), set()
     for membership in memberships:
         role, unit_id = membership.role, membership.org_unit_id
         member |= tree.subtree(tree.root(unit_id))
@@ -123,12 +134,15 @@ def _compute_access(user: User) -> Access:
             read |= reach
         if role.reports_status:
             report.add(unit_id)
+            lead |= tree.subtree(unit_id)
         if role.manages_plan:
             manage |= reach
     return Access(
         is_superuser=user.is_superuser,
         read_unit_ids=frozenset(read),
         report_unit_ids=frozenset(report),
+        lead_unit_ids=frozenset(lead),
+        unit_roles=frozenset((m.org_unit_id, m.role_id) for m in memberships),
         manage_unit_ids=frozenset(manage),
         member_org_unit_ids=frozenset(member),
         role_codes=frozenset(m.role.code for m in memberships),

@@ -68,3 +68,9 @@ def test_database_refuses_shrinking_plan_below_its_measure_years(plan):
     plan.last_year = 2023
     with pytest.raises(IntegrityError), transaction.atomic():
         plan.save()
+
+
+def test_unit_leader_leads_the_unit_and_its_sections_and_section_leader_the_section(org, users):
+    assert get_access(users.leader_a).lead_unit_ids == {org.unit_a.pk, org.section_a.pk}
+    assert get_access(users.section_leader).lead_unit_ids == {org.section_a.pk}
+    assert not get_access(users.area_leader).lead_unit_ids
