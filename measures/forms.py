@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from qualityplan.forms import DesignsystemetFormMixin
 from qualityplan.models import Role
 
-from .models import Indicator, Measure
+from .models import Indicator, Measure, MeasureStatus
 
 
 class MeasureForm(DesignsystemetFormMixin, forms.ModelForm):
@@ -125,3 +125,150 @@ class MeasureForm(DesignsystemetFormMixin, forms.ModelForm):
             "aggregation": self.cleaned_data["indicator_aggregation"],
             "source": self.cleaned_data["indicator_source"],
         }
+
+
+COUNTED_SOURCES = {
+    Indicator.Source.DEVIATIONS_REPORTED,
+    Indicator.Source.DEVIATIONS_CLOSED,
+    Indicator.Source.MEETINGS_HELD,
+}
+
+
+def _value_field(indicator: Indicator | None) -> forms.Field | None:
+    """The input for an indicator value, fitting the indicator's kind."""
+    if indicator is None:
+        return None
+    label = _("Value: %(indicator)s") % {"indicator": indicator.name}
+    if indicator.kind == Indicator.Kind.COUNT:
+        return forms.IntegerField(
+            label=label,
+            required=False,
+            min_value=0,
+            max_value=10_000_000,
+            error_messages={
+                "invalid": _("Write the count as a whole number, for example 12."),
+                "min_value": _("A count cannot be negative."),
+                "max_value": _("That count is too large."),
+            },
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        )
+    if indicator.kind == Indicator.Kind.PERCENTAGE:
+        return forms.DecimalField(
+            label=label,
+            required=False,
+            min_value=0,
+            max_value=100,
+            decimal_places=2,
+            localize=True,
+            error_messages={
+                "invalid": _("Write the percentage as a number from 0 to 100, for example 85,5."),
+                "min_value": _("A percentage must be between 0 and 100."),
+                "max_value": _("A percentage must be between 0 and 100."),
+                "max_decimal_places": _("Use at most two decimals."),
+            },
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        )
+    if indicator.kind == Indicator.Kind.YES_NO:
+        return forms.TypedChoiceField(
+            label=label,
+            required=False,
+            choices=[("", _("Not answered")), ("yes", _("Yes")), ("no", _("No"))],
+            coerce=lambda value: {"yes": True, "no": False}.get(value),
+            empty_value=None,
+        )
+    return forms.CharField(label=label, required=False, max_length=500)
+
+
+class StatusRowForm(DesignsystemetFormMixin, forms.Form):
+    """One row of the status page. Its prefix is the row's id, so a page holds many."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.Status.choices)
+    progress = forms.IntegerField(
+        label=_("Progress (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "invalid": _("Write progress as a whole number from 0 to 100."),
+            "min_value": _("Progress must be between 0 and 100."),
+            "max_value": _("Progress must be between 0 and 100."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, row: MeasureStatus, **kwargs):
+        kwargs.setdefault("prefix", f"s{row.pk}")
+        kwargs.setdefault("initial", _row_initial(row))
+        super().__init__(*args, **kwargs)
+        self.row = row
+        self.indicator = next(iter(row.measure.indicators.all()), None)
+        self.value_is_counted = bool(self.indicator and self.indicator.source in COUNTED_SOURCES)
+        value = _value_field(self.indicator)
+        if value is not None and not self.value_is_counted:
+            value.widget.attrs.setdefault("class", "ds-input")
+            self.fields["value"] = value
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        changes = {
+            "status": data["status"],
+            "progress": data["progress"],
+            "comment": data["comment"],
+        }
+        if "value" in self.fields:
+            changes.update(_value_changes(self.indicator, data.get("value")))
+        return changes
+
+
+def _row_initial(row: MeasureStatus) -> dict:
+    indicator = next(iter(row.measure.indicators.all()), None)
+    value = None
+    if indicator is not None:
+        value = {
+            Indicator.Kind.YES_NO: {True: "yes", False: "no"}.get(row.value_bool, ""),
+            Indicator.Kind.MILESTONE: row.value_text,
+        }.get(indicator.kind, row.value_number)
+    return {
+        "version": row.version,
+        "status": row.status,
+        "progress": row.progress,
+        "comment": row.comment,
+        "value": value,
+    }
+
+
+def _value_changes(indicator: Indicator, value) -> dict:
+    if indicator.kind == Indicator.Kind.YES_NO:
+        return {"value_bool": value}
+    if indicator.kind == Indicator.Kind.MILESTONE:
+        return {"value_text": (value or "").strip()}
+    return {"value_number": Decimal(value) if value is not None else None}
+
+
+class PeriodOpenForm(DesignsystemetFormMixin, forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    number = forms.TypedChoiceField(label=_("Period"), coerce=int)
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        required=False,
+        help_text=_("Leave empty for two weeks after the period ends."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, plan, periods_per_year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in plan.years]
+        self.fields["number"].choices = [(n, str(n)) for n in range(1, periods_per_year + 1)]
+
+
+class DeadlineForm(DesignsystemetFormMixin, forms.Form):
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from qualityplan.models import Goal, Role, SubGoal
 
@@ -179,3 +180,136 @@ class IndicatorTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.value if self.value is not None else self.text}"
+
+
+class ReportingPeriod(models.Model):
+    """One round of status reporting for a plan: a year, a tertial or a quarter of it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    plan = models.ForeignKey(
+        "qualityplan.QualityPlan",
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        related_name="periods",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveSmallIntegerField(_("number in the year"))
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["plan", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year", "number"], name="period_unique"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1) & Q(number__lte=4), name="period_number_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def label(self) -> str:
+        months = self.ends_on.month - self.starts_on.month + 1
+        values = {"year": self.year, "number": self.number}
+        if months == 4:
+            return _("Tertial %(number)s %(year)s") % values
+        if months == 3:
+            return _("Quarter %(number)s %(year)s") % values
+        return str(self.year)
+
+
+class MeasureStatus(models.Model):
+    """How one measure is going in one org unit in one reporting period.
+
+    `version` rises with every save: a save made from an older version is a
+    conflict, never a silent overwrite. Every change is kept in `history`.
+    """
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        DELAYED = "delayed", _("Delayed")
+        DONE = "done", _("Done")
+        CONTINUOUS = "continuous", _("Continuous")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="statuses"
+    )
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="statuses"
+    )
+    org_unit = models.ForeignKey(
+        "qualityplan.OrgUnit",
+        verbose_name=_("org unit"),
+        on_delete=models.CASCADE,
+        related_name="measure_statuses",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
+    value_number = models.DecimalField(
+        _("indicator value"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    value_bool = models.BooleanField(_("indicator value (yes/no)"), null=True, blank=True)
+    value_text = models.CharField(_("indicator value (text)"), max_length=500, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    history = HistoricalRecords(
+        excluded_fields=["period", "measure", "org_unit", "reported_at"],
+        verbose_name=_("status history"),
+    )
+
+    class Meta:
+        verbose_name = _("measure status")
+        verbose_name_plural = _("measure statuses")
+        ordering = ["period", "measure", "org_unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "measure", "org_unit"], name="measurestatus_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__isnull=True) | Q(progress__lte=100),
+                name="measurestatus_progress_max_100",
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "org_unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.measure} – {self.org_unit} – {self.period}"
+
+    @property
+    def is_reported(self) -> bool:
+        return self.reported_at is not None

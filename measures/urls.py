@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import period_views, status_views, views
 
 urlpatterns = [
     path("<int:pk>/", views.plan_detail, name="plan_detail"),
@@ -8,4 +8,21 @@ urlpatterns = [
     path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/delete/", views.measure_delete, name="measure_delete"),
     path("measures/<int:pk>/move/", views.measure_move, name="measure_move"),
+]
+
+status_urlpatterns = [
+    path("", status_views.my_measures, name="my_measures"),
+    path("periods/<int:period_pk>/", status_views.status_page, name="status_page"),
+    path("periods/<int:period_pk>/save/", status_views.status_save_all, name="status_save_all"),
+    path(
+        "periods/<int:period_pk>/copy/",
+        status_views.status_copy_previous_all,
+        name="status_copy_previous_all",
+    ),
+    path("rows/<int:pk>/", status_views.status_row, name="status_row"),
+    path("rows/<int:pk>/save/", status_views.status_save, name="status_save"),
+    path("rows/<int:pk>/copy/", status_views.status_copy_previous, name="status_copy_previous"),
+    path("measures/<int:pk>/", status_views.measure_history, name="measure_history"),
+    path("plans/<int:plan_pk>/periods/", period_views.period_list, name="period_list"),
+    path("periods/<int:pk>/<slug:action>/", period_views.period_action, name="period_action"),
 ]

@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from measures.urls import status_urlpatterns
+
 from . import health, views
 
 urlpatterns = [
@@ -14,6 +16,7 @@ urlpatterns = [
     path("health/", health.health, name="health"),
     path("plans/", include("qualityplan.plan_urls")),
     path("plans/", include("measures.urls")),
+    path("status/", include(status_urlpatterns)),
     path("admin/", admin.site.urls),
 ]
 

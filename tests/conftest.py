@@ -14,6 +14,7 @@ director: KD at the department.
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from qualityplan.models import OrgUnit
 
@@ -24,6 +25,21 @@ from .factories import MembershipFactory, OrgUnitFactory, QualityPlanFactory, Us
 def _fast_password_hashing(settings):
     """Real hashing costs a third of a second a user; tests do not need its strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(request, settings):
+    """Tests read English messages; the product's default is Norwegian.
+
+    Browser tests keep the default, so they see what a Norwegian user sees; a
+    test that wants another language activates it itself.
+    """
+    if "e2e" in request.keywords:
+        yield
+        return
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

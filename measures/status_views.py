@@ -1,0 +1,270 @@
+"""The status pages: "my measures" for the units, inline saves, copies, the measure's history."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from qualityplan.access import get_access
+
+from . import selectors
+from .filters import StatusFilter
+from .forms import StatusRowForm
+from .models import Measure, MeasureStatus, ReportingPeriod
+from .statuses import (
+    StatusConflict,
+    measure_status_copy_previous,
+    measure_status_update,
+    status_may_edit,
+    statuses_copy_previous,
+)
+from .tables import StatusTable
+
+
+def _get_status_for_user(request: HttpRequest, pk: int, write: bool = False) -> MeasureStatus:
+    """404 for a row the user may not read, 403 for one they may read but not change."""
+    try:
+        row = selectors.status_with_details(pk=pk)
+    except MeasureStatus.DoesNotExist as missing:
+        raise Http404 from missing
+    if not get_access(request.user).can_read_unit(row.org_unit_id):
+        raise Http404
+    if write and not status_may_edit(user=request.user, status=row):
+        raise PermissionDenied
+    return row
+
+
+def _get_period_for_user(request: HttpRequest, pk: int) -> ReportingPeriod:
+    period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=pk)
+    access = get_access(request.user)
+    if not (access.can_view_plan(period.plan) and access.reads_follow_up):
+        raise Http404
+    return period
+
+
+def my_measures(request: HttpRequest) -> HttpResponse:
+    """Send the user to the newest open period they take part in."""
+    if not get_access(request.user).reads_follow_up:
+        raise PermissionDenied
+    period = selectors.open_periods_for_user(user=request.user).first()
+    if period is None:
+        return render(request, "measures/status_none.html")
+    return redirect("status_page", period.pk)
+
+
+def _page_context(request: HttpRequest, period: ReportingPeriod, bound: dict | None = None):
+    """Everything the status page shows; `bound` holds row forms with errors to show again."""
+    units = selectors.status_units_for_user(user=request.user, period=period)
+    wanted = request.GET.get("unit") or request.POST.get("unit")
+    unit = next((u for u in units if str(u.pk) == wanted), units[0] if units else None)
+    context = {"period": period, "units": units, "unit": unit}
+    if unit is None:
+        return context
+    rows = selectors.status_rows(period=period, unit_ids=[unit.pk])
+    filterset = StatusFilter(request.GET, queryset=rows, plan=period.plan)
+    records = list(filterset.qs)
+    for row in records:
+        row.editable = status_may_edit(user=request.user, status=row)
+        row.form = (bound or {}).get(row.pk) or StatusRowForm(row=row)
+    table = StatusTable(records, forms_by_row=bound or {})
+    RequestConfig(request, paginate=False).configure(table)
+    context.update(
+        filterset=filterset,
+        table=table,
+        counts=selectors.status_counts(period=period, unit_ids=[unit.pk]),
+        any_editable=any(row.editable for row in records),
+        periods=selectors.periods_for_plan(plan=period.plan),
+    )
+    return context
+
+
+def status_page(request: HttpRequest, period_pk: int) -> HttpResponse:
+    period = _get_period_for_user(request, period_pk)
+    return render(request, "measures/status_page.html", _page_context(request, period))
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+def _row_response(request, row, form, *, saved=False, error=None) -> HttpResponse:
+    row.editable = status_may_edit(user=request.user, status=row)
+    row.form = form
+    context = {"row": row, "saved": saved, "error": error}
+    if request.htmx:
+        context["counts"] = selectors.status_counts(period=row.period, unit_ids=[row.org_unit_id])
+        return render(request, "measures/_status_row_response.html", context)
+    if saved:
+        messages.success(request, _("Saved: %(title)s") % {"title": row.measure.title})
+    else:
+        messages.error(request, error or _("The row was not saved. See the message at the row."))
+    page = reverse("status_page", args=[row.period_id]) + f"?unit={row.org_unit_id}"
+    return redirect(_back(request, page) + f"#status-{row.pk}")
+
+
+@require_POST
+def status_save(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _get_status_for_user(request, pk, write=True)
+    form = StatusRowForm(request.POST, row=row)
+    if not form.is_valid():
+        return _row_response(request, row, form)
+    try:
+        row = measure_status_update(
+            row=row, user=request.user, version=form.cleaned_data["version"], **form.changes()
+        )
+    except StatusConflict as conflict:
+        return _row_response(request, row, _keep_mine(form, conflict.current))
+    except ValidationError as error:
+        return _row_response(request, row, form, error=" ".join(error.messages))
+    row = selectors.status_with_details(pk=row.pk)
+    return _row_response(request, row, StatusRowForm(row=row), saved=True)
+
+
+def _keep_mine(form: StatusRowForm, current: MeasureStatus) -> StatusRowForm:
+    """The user's values, ready to save over the other person's if they choose to."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(current.version)
+    kept = StatusRowForm(data, row=form.row)
+    kept.is_valid()
+    kept.conflict = current
+    return kept
+
+
+@require_POST
+def status_copy_previous(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _get_status_for_user(request, pk, write=True)
+    try:
+        version = int(request.POST.get(f"s{row.pk}-version", row.version))
+        row = measure_status_copy_previous(status=row, user=request.user, version=version)
+    except StatusConflict as conflict:
+        form = StatusRowForm(row=row)
+        form.conflict = conflict.current
+        return _row_response(request, row, form)
+    except (ValidationError, ValueError) as error:
+        message = " ".join(getattr(error, "messages", [str(error)]))
+        return _row_response(request, row, StatusRowForm(row=row), error=message)
+    row = selectors.status_with_details(pk=row.pk)
+    return _row_response(request, row, StatusRowForm(row=row), saved=True)
+
+
+@require_POST
+def status_save_all(request: HttpRequest, period_pk: int) -> HttpResponse:
+    """Save every row the user changed; rows with errors are shown again with them."""
+    period = _get_period_for_user(request, period_pk)
+    unit_id = request.POST.get("unit")
+    if not unit_id or not get_access(request.user).can_read_unit(int(unit_id)):
+        raise Http404
+    rows = selectors.status_rows(period=period, unit_ids=[int(unit_id)])
+    saved, bound = _save_changed_rows(request, rows)
+    if saved:
+        messages.success(
+            request,
+            ngettext("%(count)d row saved.", "%(count)d rows saved.", saved) % {"count": saved},
+        )
+    if not bound:
+        if not saved:
+            messages.info(request, _("Nothing was changed, so nothing was saved."))
+        return redirect(_back(request, reverse("status_page", args=[period.pk])))
+    messages.error(
+        request,
+        ngettext(
+            "%(count)d row was not saved. See the message at the row.",
+            "%(count)d rows were not saved. See the messages at the rows.",
+            len(bound),
+        )
+        % {"count": len(bound)},
+    )
+    context = _page_context(request, period, bound=bound)
+    return render(request, "measures/status_page.html", context, status=200)
+
+
+def _save_changed_rows(request: HttpRequest, rows) -> tuple[int, dict]:
+    saved, bound = 0, {}
+    for row in rows:
+        if f"s{row.pk}-version" not in request.POST:
+            continue
+        form = StatusRowForm(request.POST, row=row)
+        if not form.has_changed() or not status_may_edit(user=request.user, status=row):
+            continue
+        if not form.is_valid():
+            bound[row.pk] = form
+            continue
+        try:
+            measure_status_update(
+                row=row, user=request.user, version=form.cleaned_data["version"], **form.changes()
+            )
+            saved += 1
+        except StatusConflict as conflict:
+            bound[row.pk] = _keep_mine(form, conflict.current)
+    return saved, bound
+
+
+@require_POST
+def status_copy_previous_all(request: HttpRequest, period_pk: int) -> HttpResponse:
+    period = _get_period_for_user(request, period_pk)
+    unit_id = request.POST.get("unit", "")
+    if not unit_id.isdigit() or not get_access(request.user).can_read_unit(int(unit_id)):
+        raise Http404
+    rows = [
+        row
+        for row in selectors.status_rows(period=period, unit_ids=[int(unit_id)])
+        if status_may_edit(user=request.user, status=row)
+    ]
+    filled = statuses_copy_previous(statuses=rows, user=request.user)
+    if filled:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d row filled from the last period.",
+                "%(count)d rows filled from the last period.",
+                filled,
+            )
+            % {"count": filled},
+        )
+    else:
+        messages.info(request, _("No unreported row had an earlier report to copy from."))
+    return redirect(_back(request, reverse("status_page", args=[period.pk])))
+
+
+def status_row(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row as it is now (after "keep theirs" in a conflict)."""
+    row = _get_status_for_user(request, pk)
+    if not request.htmx:
+        page = reverse("status_page", args=[row.period_id]) + f"?unit={row.org_unit_id}"
+        return redirect(f"{page}#status-{row.pk}")
+    return _row_response(request, row, StatusRowForm(row=row))
+
+
+def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """A measure's statuses per period and unit, with every change: who, when, old → new."""
+    measure = get_object_or_404(
+        Measure.objects.select_related("goal__plan", "subgoal").prefetch_related("indicators"),
+        pk=pk,
+    )
+    access = get_access(request.user)
+    if not (access.can_view_plan(measure.goal.plan) and access.reads_follow_up):
+        raise Http404
+    unit_id = request.GET.get("unit", "")
+    rows = list(
+        selectors.measure_status_rows_for_user(
+            user=request.user, measure=measure, unit_id=int(unit_id) if unit_id.isdigit() else None
+        )
+    )
+    history = selectors.status_history(status_ids=[row.pk for row in rows])
+    for row in rows:
+        row.changes = history.get(row.pk, [])
+    context = {
+        "measure": measure,
+        "indicator": next(iter(measure.indicators.all()), None),
+        "rows": rows,
+    }
+    return render(request, "measures/measure_history.html", context)
