@@ -232,3 +232,21 @@ class SubGoal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class UserProfile(models.Model):
+    """What we keep about a person beyond Django's user: the language they read."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)

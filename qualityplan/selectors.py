@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
 
 from .access import get_access
-from .models import OrgUnit, QualityPlan
+from .models import OrgUnit, QualityPlan, UserProfile
 
 
 def plan_list_for_user(*, user: User) -> QuerySet[QualityPlan]:
@@ -24,3 +25,12 @@ def manageable_units_for_user(*, user: User) -> QuerySet[OrgUnit]:
     if not access.is_superuser:
         units = units.filter(pk__in=access.manage_unit_ids)
     return units.order_by("kind", "name")
+
+
+def language_for_user(*, user: User) -> str:
+    """The language to write to a person in: the one they chose, else the site's default."""
+    try:
+        language = user.profile.language
+    except UserProfile.DoesNotExist:
+        language = ""
+    return language or settings.LANGUAGE_CODE

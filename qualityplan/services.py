@@ -7,7 +7,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from .models import Goal, QualityPlan, SubGoal
+from .models import Goal, QualityPlan, SubGoal, UserProfile
 
 
 def record_action(*, user: User | None, obj: models.Model, flag: int, message: str = "") -> None:
@@ -123,3 +123,7 @@ def subgoal_save(*, subgoal: SubGoal, user: User | None) -> SubGoal:
         siblings = SubGoal.objects.select_for_update().filter(goal=subgoal.goal)
         subgoal.position = _next_position(siblings)
     return _save(subgoal, user=user, flag=CHANGE if subgoal.pk else ADDITION)
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    UserProfile.objects.update_or_create(user=user, defaults={"language": language})

@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -196,3 +199,15 @@ def part_move(request: HttpRequest, pk: int, model) -> HttpResponse:
         )
     prefix = "goal" if model is Goal else "subgoal"
     return redirect(plan_anchor(plan, f"{prefix}-{part.pk}"))
+
+
+@login_not_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, and for a logged-in person also their saved choice,
+    so emails reach them in the language they read."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_set(user=request.user, language=language)
+    return response

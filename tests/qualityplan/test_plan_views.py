@@ -171,3 +171,14 @@ def test_deleting_a_plan_needs_confirmation(client, users, plan):
     assert QualityPlan.objects.exists()
     client.post(reverse("plan_delete", args=[plan.pk]))
     assert not QualityPlan.objects.exists()
+
+
+def test_language_choice_is_remembered_for_emails(client, users):
+    from qualityplan.selectors import language_for_user
+
+    client.force_login(users.leader_a)
+    response = client.post(reverse("set_language"), {"language": "sv", "next": "/plans/"})
+    assert response.status_code == 302
+    users.leader_a.refresh_from_db()
+    assert language_for_user(user=users.leader_a) == "sv"
+    assert language_for_user(user=users.leader_b) == "en"  # the tests' default language
