@@ -231,10 +231,15 @@ def _row_initial(row: MeasureStatus) -> dict:
     indicator = next(iter(row.measure.indicators.all()), None)
     value = None
     if indicator is not None:
+        number = row.value_number
+        if number is not None and indicator.kind == Indicator.Kind.COUNT:
+            number = int(number)
+        elif number is not None:
+            number = number.normalize()
         value = {
             Indicator.Kind.YES_NO: {True: "yes", False: "no"}.get(row.value_bool, ""),
             Indicator.Kind.MILESTONE: row.value_text,
-        }.get(indicator.kind, row.value_number)
+        }.get(indicator.kind, number)
     return {
         "version": row.version,
         "status": row.status,

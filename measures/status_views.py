@@ -79,6 +79,7 @@ def _page_context(request: HttpRequest, period: ReportingPeriod, bound: dict | N
         table=table,
         counts=selectors.status_counts(period=period, unit_ids=[unit.pk]),
         any_editable=any(row.editable for row in records),
+        filters_active=any(request.GET.get(name) for name in filterset.filters),
         periods=selectors.periods_for_plan(plan=period.plan),
     )
     return context

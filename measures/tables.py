@@ -13,7 +13,7 @@ class StatusTable(tables.Table):
     progress = tables.Column(verbose_name=_("Progress (%)"))
     value = tables.Column(accessor="value_number", verbose_name=_("Indicator value"))
     comment = tables.Column(verbose_name=_("Comment"))
-    updated = tables.Column(accessor="updated_at", verbose_name=_("Last saved"))
+    actions = tables.Column(accessor="pk", verbose_name=_("Save"))
 
     class Meta:
         model = MeasureStatus
