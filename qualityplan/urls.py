@@ -15,6 +15,7 @@ urlpatterns = [
     path("health/", health.health, name="health"),
     path("plans/", include("qualityplan.plan_urls")),
     path("plans/", include("measures.urls")),
+    path("deviations/", include("deviations.urls")),
     path("status/", include(status_urlpatterns)),
     path("admin/", admin.site.urls),
 ]
