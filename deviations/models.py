@@ -94,6 +94,7 @@ class Deviation(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("reported by"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="deviations_reported",
     )
@@ -223,6 +224,7 @@ class DeviationEvent(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
@@ -257,6 +259,7 @@ class QualityCouncilMeeting(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )

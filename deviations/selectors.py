@@ -124,8 +124,10 @@ def deviation_list_for_user(*, user: User) -> QuerySet[Deviation]:
         "org_unit", "category", "reporter", "handler"
     ).annotate(
         risk_value=F("consequence") * F("probability"),
-        overdue=ExpressionWrapper(
-            Q(status__in=OPEN, due_date__lt=timezone.localdate()), output_field=BooleanField()
+        overdue=Case(
+            When(Q(status__in=OPEN, due_date__lt=timezone.localdate()), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
         ),
     )
     if not access.is_superuser:

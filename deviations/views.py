@@ -105,10 +105,14 @@ def _perform(action: str, deviation: Deviation, request: HttpRequest, data: dict
 def _detail_page(request: HttpRequest, deviation: Deviation, bound: Form | None = None):
     actions = services.allowed_actions(user=request.user, deviation=deviation)
     forms = {
-        action: bound if bound is not None and bound.prefix == action else None
+        action: bound
+        if bound is not None and bound.prefix == action
+        else _action_form(action, request, deviation)
         for action in actions
     }
-    forms = {a: form or _action_form(a, request, deviation) for a, form in forms.items()}
+    if bound is not None and bound.prefix not in forms:
+        # A step that is no longer allowed (someone else moved the deviation on): show why.
+        forms = {bound.prefix: bound, **forms}
     context = {
         "deviation": deviation,
         "forms": forms,
@@ -243,12 +247,21 @@ def _meeting_form_page(request: HttpRequest, meeting: QualityCouncilMeeting, con
     return render(request, "deviations/meeting_form.html", context)
 
 
+def _own_meeting_unit(request: HttpRequest, choices: list) -> int | None:
+    """The unit to start from: the only choice, or the one unit or section the user is in."""
+    if len(choices) == 1:
+        return choices[0].pk
+    mine = {unit_id for unit_id, _role in get_access(request.user).unit_roles}
+    own = [u.pk for u in choices if u.pk in mine and u.kind in ("unit", "section")]
+    return own[0] if len(own) == 1 else None
+
+
 def meeting_create(request: HttpRequest) -> HttpResponse:
     units = selectors.meeting_units_for_user(user=request.user)
     choices = list(units)
     if not choices:
         raise PermissionDenied
-    chosen = request.GET.get("unit") or (choices[0].pk if len(choices) == 1 else None)
+    chosen = request.GET.get("unit") or _own_meeting_unit(request, choices)
     unit = next((u for u in choices if str(u.pk) == str(chosen)), None)
     if unit is None:
         return render(request, "deviations/meeting_unit.html", {"units": choices})

@@ -341,7 +341,9 @@ def test_reopen_a_rejected_deviation_needs_a_handler(reported, users):
 def test_reopen_needs_a_reason(in_treatment, users):
     closed = close(in_treatment, users.leader_a)
     with pytest.raises(ValidationError):
-        services.deviation_reopen(deviation=closed, user=users.leader_a, note="", due_date=IN_A_WEEK)
+        services.deviation_reopen(
+            deviation=closed, user=users.leader_a, note="", due_date=IN_A_WEEK
+        )
 
 
 @pytest.mark.parametrize("action", ["reopen", "start_treatment", "reject", "close"])
@@ -463,3 +465,13 @@ def test_meeting_in_the_future_is_refused(users, org):
     with pytest.raises(ValidationError) as refused:
         services.meeting_save(meeting=meeting, deviations=[], user=users.leader_a)
     assert "held_on" in refused.value.error_dict
+
+
+def test_deviation_outlives_its_reporter_and_can_still_be_handled(reported, users):
+    users.employee.delete()
+    reported.refresh_from_db()
+    assert reported.reporter is None
+    deviation = services.deviation_start_treatment(
+        deviation=reported, user=users.leader_a, handler=users.leader_a, due_date=IN_A_WEEK
+    )
+    assert deviation.status == Status.IN_TREATMENT
