@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import period_views, status_views, views
+from . import period_views, status_views, status_xlsx_views, views
 
 urlpatterns = [
     path("<int:pk>/", views.plan_detail, name="plan_detail"),
@@ -24,5 +24,17 @@ status_urlpatterns = [
     path("rows/<int:pk>/copy/", status_views.status_copy_previous, name="status_copy_previous"),
     path("measures/<int:pk>/", status_views.measure_history, name="measure_history"),
     path("plans/<int:plan_pk>/periods/", period_views.period_list, name="period_list"),
+    # Before period_action: "upload" would otherwise read as an action's slug.
+    path(
+        "periods/<int:period_pk>/template.xlsx",
+        status_xlsx_views.status_template_download,
+        name="status_template",
+    ),
+    path("periods/<int:period_pk>/upload/", status_xlsx_views.status_upload, name="status_upload"),
+    path(
+        "periods/<int:period_pk>/upload/confirm/",
+        status_xlsx_views.status_upload_confirm,
+        name="status_upload_confirm",
+    ),
     path("periods/<int:pk>/<slug:action>/", period_views.period_action, name="period_action"),
 ]

@@ -1,0 +1,248 @@
+"""The status rows by Excel: download a template, upload it filled in, check it, then save.
+
+Between the check and the confirmation the uploaded bytes wait in the session
+under a random token, with the ids of the rows the check showed as changes.
+Confirming takes the token out of the session before anything is written, so a
+double submit saves once, and only rows the user saw in the check are saved.
+"""
+
+import base64
+import io
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qualityplan.forms import DesignsystemetFormMixin
+from qualityplan.models import OrgUnit
+
+from . import selectors
+from .models import ReportingPeriod
+from .status_views import _get_period_for_user
+from .status_xlsx import (
+    MAX_UPLOAD_BYTES,
+    XLSX_TYPE,
+    StatusSheetError,
+    UploadCheck,
+    UploadResult,
+    status_sheet_parse,
+    status_template_build,
+    status_template_filename,
+    status_upload_apply,
+    status_upload_check,
+)
+from .statuses import status_may_edit
+
+SESSION_KEY = "status_uploads"
+# Uploads kept at once per session: an abandoned check should not grow the session.
+MAX_PENDING = 2
+CLAIM_SECONDS = 24 * 3600
+
+
+class StatusUploadForm(DesignsystemetFormMixin, forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Filled-in template"),
+        help_text=gettext_lazy(
+            "The Excel file (.xlsx) you downloaded from the status page, with your changes."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = f".xlsx,{XLSX_TYPE}"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the largest file we accept is %(max)s."),
+                code="too_big",
+                params={
+                    "size": filesizeformat(upload.size),
+                    "max": filesizeformat(MAX_UPLOAD_BYTES),
+                },
+            )
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                _(
+                    "Upload the Excel workbook (.xlsx) you downloaded. Older Excel files (.xls) "
+                    "and CSV files cannot be read: save the file as .xlsx first."
+                ),
+                code="not_xlsx",
+            )
+        return upload
+
+    def add_file_error(self, error) -> None:
+        """An error found in the file's content, tied to the file input like any other."""
+        self.add_error("file", error)
+        described = [f"{self['file'].auto_id}_error", f"{self['file'].auto_id}_helptext"]
+        self.fields["file"].widget.attrs["aria-describedby"] = " ".join(described)
+
+
+def _get_unit_for_user(request: HttpRequest, period: ReportingPeriod, wanted: str) -> OrgUnit:
+    """The unit asked for, else the user's first, as on the status page; 404 for a unit
+    the user may not read."""
+    units = selectors.status_units_for_user(user=request.user, period=period)
+    if wanted:
+        unit = next((unit for unit in units if str(unit.pk) == wanted), None)
+    else:
+        unit = units[0] if units else None
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _rows_for_user(request: HttpRequest, period: ReportingPeriod, unit: OrgUnit):
+    rows = list(selectors.status_rows(period=period, unit_ids=[unit.pk]))
+    for row in rows:
+        row.editable = status_may_edit(user=request.user, status=row)
+    return rows
+
+
+def _status_page_url(period: ReportingPeriod, unit: OrgUnit) -> str:
+    return reverse("status_page", args=[period.pk]) + f"?unit={unit.pk}"
+
+
+@require_GET
+def status_template_download(request: HttpRequest, period_pk: int) -> FileResponse:
+    period = _get_period_for_user(request, period_pk)
+    unit = _get_unit_for_user(request, period, request.GET.get("unit", ""))
+    rows = _rows_for_user(request, period, unit)
+    data = status_template_build(period=period, unit=unit, rows=rows)
+    return FileResponse(
+        io.BytesIO(data),
+        as_attachment=True,
+        filename=status_template_filename(period=period, unit=unit),
+        content_type=XLSX_TYPE,
+    )
+
+
+def _remember_upload(request: HttpRequest, entry: dict) -> str:
+    token = secrets.token_urlsafe(24)
+    pending = request.session.get(SESSION_KEY, {})
+    while len(pending) >= MAX_PENDING:
+        pending.pop(next(iter(pending)))
+    pending[token] = entry
+    request.session[SESSION_KEY] = pending
+    return token
+
+
+def _take_upload(request: HttpRequest, token: str) -> dict | None:
+    """The upload waiting under `token`, taken out so that it is saved once only."""
+    pending = request.session.get(SESSION_KEY, {})
+    entry = pending.pop(token, None) if token else None
+    if entry is None:
+        return None
+    request.session[SESSION_KEY] = pending
+    request.session.save()
+    # Two requests racing with the same session both saw the token; one claim wins.
+    if not cache.add(f"status-upload-claimed:{token}", True, timeout=CLAIM_SECONDS):
+        return None
+    return entry
+
+
+def _preview(request, period, unit, upload, check: UploadCheck, data: bytes) -> HttpResponse:
+    token = _remember_upload(
+        request,
+        {
+            "data": base64.b64encode(data).decode("ascii"),
+            "filename": upload.name,
+            "period": period.pk,
+            "unit": unit.pk,
+            "rows": [change.row.pk for change in check.changes],
+        },
+    )
+    context = {
+        "period": period,
+        "unit": unit,
+        "check": check,
+        "token": token,
+        "filename": upload.name,
+        "back": _status_page_url(period, unit),
+    }
+    return render(request, "measures/status_upload_preview.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def status_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
+    period = _get_period_for_user(request, period_pk)
+    unit = _get_unit_for_user(request, period, request.GET.get("unit", ""))
+    if not any(row.editable for row in _rows_for_user(request, period, unit)):
+        raise PermissionDenied
+    is_post = request.method == "POST"
+    form = StatusUploadForm(request.POST if is_post else None, request.FILES if is_post else None)
+    if is_post and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            sheet = status_sheet_parse(data=data)
+            check = status_upload_check(sheet=sheet, period=period, unit=unit, user=request.user)
+        except StatusSheetError as error:
+            form.add_file_error(error)
+        else:
+            return _preview(request, period, unit, upload, check, data)
+    context = {"period": period, "unit": unit, "form": form, "back": _status_page_url(period, unit)}
+    return render(request, "measures/status_upload.html", context)
+
+
+@require_POST
+def status_upload_confirm(request: HttpRequest, period_pk: int) -> HttpResponse:
+    period = _get_period_for_user(request, period_pk)
+    entry = _take_upload(request, request.POST.get("token", ""))
+    if entry is None or entry["period"] != period.pk:
+        messages.info(request, _("This upload has already been saved or has expired."))
+        return redirect("status_page", period.pk)
+    unit = _get_unit_for_user(request, period, str(entry["unit"]))
+    try:
+        sheet = status_sheet_parse(data=base64.b64decode(entry["data"]))
+        check = status_upload_check(sheet=sheet, period=period, unit=unit, user=request.user)
+    except StatusSheetError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("status_upload", args=[period.pk]) + f"?unit={unit.pk}")
+    result = status_upload_apply(check=check, user=request.user, row_ids=set(entry["rows"]))
+    _report(request, result)
+    return redirect(_status_page_url(period, unit))
+
+
+def _listed(items) -> str:
+    return "; ".join(
+        _("%(measure)s (row %(row)s)") % {"measure": item.row.measure.title, "row": item.number}
+        for item in items
+    )
+
+
+def _report(request: HttpRequest, result: UploadResult) -> None:
+    saved, conflicts = len(result.saved), len(result.conflicts)
+    if saved:
+        messages.success(
+            request,
+            ngettext("%(count)d row saved.", "%(count)d rows saved.", saved) % {"count": saved},
+        )
+    if conflicts:
+        text = ngettext(
+            "%(count)d row was not saved: someone else saved it after the template was "
+            "downloaded. Check it on the page: %(rows)s.",
+            "%(count)d rows were not saved: someone else saved them after the template was "
+            "downloaded. Check them on the page: %(rows)s.",
+            conflicts,
+        )
+        messages.warning(request, text % {"count": conflicts, "rows": _listed(result.conflicts)})
+    if result.errors:
+        count = len(result.errors)
+        text = ngettext(
+            "%(count)d row with errors in the file was left out.",
+            "%(count)d rows with errors in the file were left out.",
+            count,
+        )
+        messages.warning(request, text % {"count": count})
+    if not saved and not conflicts:
+        messages.info(request, _("Nothing was changed, so nothing was saved."))
