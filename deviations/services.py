@@ -67,9 +67,9 @@ def allowed_actions(*, user: User, deviation: Deviation) -> list[str]:
     """The steps `user` may take on `deviation` now, in the order the page shows them."""
     if not may_handle(user=user, deviation=deviation):
         return []
-    actions = [
-        action for action, (sources, _to) in TRANSITIONS.items() if deviation.status in sources
-    ]
+    # The step that moves the deviation on comes first: it is the one the page opens.
+    order = [Action.CLOSE, Action.START_TREATMENT, Action.REOPEN, Action.REJECT]
+    actions = [action for action in order if deviation.status in TRANSITIONS[action][0]]
     return [*actions, Action.LINK_MEASURE]
 
 

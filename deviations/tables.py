@@ -35,7 +35,11 @@ class DeviationTable(tables.Table):
     created_at = tables.DateColumn(verbose_name=_("Reported"), short=True)
     org_unit = tables.Column(verbose_name=_("Unit"), accessor="org_unit__name")
     category = tables.Column(verbose_name=_("Category"), accessor="category__name")
-    description = tables.Column(verbose_name=_("What happened"), orderable=False)
+    description = tables.Column(
+        verbose_name=_("What happened"),
+        orderable=False,
+        attrs={"td": {"class": "deviation-table__text"}},
+    )
     risk_value = tables.Column(verbose_name=_("Risk"))
     status = tables.Column(verbose_name=_("Status"))
     handler = tables.Column(verbose_name=_("Handler"), order_by=("handler__first_name",))

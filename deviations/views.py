@@ -79,6 +79,8 @@ def _action_form(action: str, request: HttpRequest, deviation: Deviation, data=N
         form_class = StartTreatmentForm if action == Action.START_TREATMENT else ReopenForm
         handlers = selectors.handler_candidates(deviation=deviation, user=request.user)
         initial = {"handler": deviation.handler_id or request.user.pk}
+        if action == Action.START_TREATMENT:
+            initial["due_date"] = deviation.due_date
         return form_class(data, prefix=action, handlers=handlers, initial=initial)
     if action == Action.LINK_MEASURE:
         measures = selectors.linkable_measures(user=request.user)

@@ -377,6 +377,20 @@ def test_allowed_actions_follow_status_and_role(reported, users):
         "reject",
         "link_measure",
     ]
+    started = services.deviation_start_treatment(
+        deviation=reported, user=users.leader_a, handler=users.leader_a, due_date=IN_A_WEEK
+    )
+    assert services.allowed_actions(user=users.leader_a, deviation=started) == [
+        "close",
+        "start_treatment",
+        "reject",
+        "link_measure",
+    ]
+    closed = close(started, users.leader_a)
+    assert services.allowed_actions(user=users.quality_office, deviation=closed) == [
+        "reopen",
+        "link_measure",
+    ]
 
 
 def test_stale_copy_cannot_skip_a_step(reported, users):
