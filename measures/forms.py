@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from qualityplan.forms import DesignsystemetFormMixin
 from qualityplan.models import Role
 
+from . import widgets
 from .models import Indicator, Measure, MeasureStatus
 
 
@@ -150,7 +151,7 @@ def _value_field(indicator: Indicator | None) -> forms.Field | None:
                 "min_value": _("A count cannot be negative."),
                 "max_value": _("That count is too large."),
             },
-            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            widget=widgets.NumberInput(attrs={"inputmode": "numeric"}),
         )
     if indicator.kind == Indicator.Kind.PERCENTAGE:
         return forms.DecimalField(
@@ -161,12 +162,12 @@ def _value_field(indicator: Indicator | None) -> forms.Field | None:
             decimal_places=2,
             localize=True,
             error_messages={
-                "invalid": _("Write the percentage as a number from 0 to 100, for example 85,5."),
+                "invalid": _("Write the percentage as a number from 0 to 100."),
                 "min_value": _("A percentage must be between 0 and 100."),
                 "max_value": _("A percentage must be between 0 and 100."),
                 "max_decimal_places": _("Use at most two decimals."),
             },
-            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            widget=widgets.TextInput(attrs={"inputmode": "decimal"}),
         )
     if indicator.kind == Indicator.Kind.YES_NO:
         return forms.TypedChoiceField(
@@ -175,15 +176,19 @@ def _value_field(indicator: Indicator | None) -> forms.Field | None:
             choices=[("", _("Not answered")), ("yes", _("Yes")), ("no", _("No"))],
             coerce=lambda value: {"yes": True, "no": False}.get(value),
             empty_value=None,
+            widget=widgets.Select,
         )
-    return forms.CharField(label=label, required=False, max_length=500)
+    return forms.CharField(label=label, required=False, max_length=500, widget=widgets.TextInput)
 
 
 class StatusRowForm(DesignsystemetFormMixin, forms.Form):
     """One row of the status page. Its prefix is the row's id, so a page holds many."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.Status.choices)
+    # Widgets drawn in Python: a page holds hundreds of them (see widgets.py).
+    version = forms.IntegerField(widget=widgets.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=MeasureStatus.Status.choices, widget=widgets.Select
+    )
     progress = forms.IntegerField(
         label=_("Progress (%)"),
         required=False,
@@ -194,13 +199,13 @@ class StatusRowForm(DesignsystemetFormMixin, forms.Form):
             "min_value": _("Progress must be between 0 and 100."),
             "max_value": _("Progress must be between 0 and 100."),
         },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        widget=widgets.NumberInput(attrs={"inputmode": "numeric"}),
     )
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, row: MeasureStatus, **kwargs):

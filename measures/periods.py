@@ -33,8 +33,8 @@ def period_bounds(*, frequency: str, year: int, number: int) -> tuple[date, date
     count = PERIODS_PER_YEAR[frequency]
     if not 1 <= number <= count:
         raise ValidationError(
-            _("A plan reported %(frequency)s has periods 1 to %(count)s.")
-            % {"frequency": QualityPlan.Frequency(frequency).label.lower(), "count": count}
+            _("Reporting frequency “%(frequency)s” has periods 1 to %(count)s.")
+            % {"frequency": QualityPlan.Frequency(frequency).label, "count": count}
         )
     months = 12 // count
     first_month = (number - 1) * months + 1
