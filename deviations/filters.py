@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from qualityplan.access import OrgTree
 from qualityplan.forms import DesignsystemetFormMixin
 
+from .forms import QuickSelect
 from .models import Deviation, DeviationCategory, RiskLevel
 from .selectors import period_bounds
 
@@ -25,7 +26,11 @@ class DeviationFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     unit = django_filters.ModelChoiceFilter(
-        label=_("Unit"), queryset=None, method="filter_unit", empty_label=_("All units")
+        label=_("Unit"),
+        queryset=None,
+        method="filter_unit",
+        empty_label=_("All units"),
+        widget=QuickSelect,
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=None, empty_label=_("All categories")

@@ -31,7 +31,13 @@ from measures.models import Indicator, Measure
 from qualityplan.access import OrgTree, get_access
 from qualityplan.models import OrgUnit, QualityPlan
 
-from .models import Deviation, DeviationEvent, QualityCouncilMeeting, RiskLevel
+from .models import (
+    Deviation,
+    DeviationCategory,
+    DeviationEvent,
+    QualityCouncilMeeting,
+    RiskLevel,
+)
 
 OPEN = list(Deviation.OPEN_STATUSES)
 # A meeting reviews the unit's open deviations and those closed within this time.
@@ -112,18 +118,26 @@ def linkable_measures(*, user: User) -> QuerySet[Measure]:
 
 # --- Deviations ----------------------------------------------------------------------
 
+_RISK_LEVEL = Case(
+    When(risk_value__lte=4, then=Value(RiskLevel.LOW)),
+    When(risk_value__lte=9, then=Value(RiskLevel.MEDIUM)),
+    default=Value(RiskLevel.HIGH),
+    output_field=CharField(),
+)
+
 
 def deviation_list_for_user(*, user: User) -> QuerySet[Deviation]:
     """Deviations the user may read (their units', and their own reports), newest first.
 
-    Annotated with `risk_value` (consequence × probability) and `overdue` (open past its
-    due date).
+    Annotated with `risk_value` (consequence × probability), `risk_band` (its RiskLevel)
+    and `overdue` (open past its due date).
     """
     access = get_access(user)
     deviations = Deviation.objects.select_related(
         "org_unit", "category", "reporter", "handler"
     ).annotate(
         risk_value=F("consequence") * F("probability"),
+        risk_band=_RISK_LEVEL,
         overdue=Case(
             When(Q(status__in=OPEN, due_date__lt=timezone.localdate()), then=Value(True)),
             default=Value(False),
@@ -245,13 +259,19 @@ class DeviationStatistics:
     by_month: list[StatRow] = field(default_factory=list)
 
 
-_RISK_LEVEL = Case(
-    When(risk_value__lte=4, then=Value(RiskLevel.LOW)),
-    When(risk_value__lte=9, then=Value(RiskLevel.MEDIUM)),
-    default=Value(RiskLevel.HIGH),
-    output_field=CharField(),
-)
-_UNIT_KEYS = ("org_unit_id", "org_unit__name", "org_unit__kind", "org_unit__parent__name")
+def _statistics_rows(*, user: User, low: datetime, high: datetime, unit_ids) -> QuerySet:
+    """Deviations the user reads that were reported or closed in the period."""
+    access = get_access(user)
+    deviations = Deviation.objects.all()
+    if not access.is_superuser:
+        deviations = deviations.filter(org_unit_id__in=access.read_unit_ids)
+    if unit_ids:
+        deviations = deviations.filter(org_unit_id__in=_units_with_descendants(unit_ids))
+    reported = Q(created_at__gte=low, created_at__lt=high)
+    closed = Q(status=Deviation.Status.CLOSED, closed_at__gte=low, closed_at__lt=high)
+    return deviations.filter(reported | closed).annotate(
+        risk_value=F("consequence") * F("probability"), risk_level=_RISK_LEVEL
+    )
 
 
 def deviation_statistics(
@@ -260,22 +280,15 @@ def deviation_statistics(
     """Counts for deviations the user may read, from `start` to `end` (both included).
 
     Reported and open-overdue count the deviations reported in the period; closed and the
-    median days to close count those closed in it. Every table is one grouped query. The
-    medians are computed by PostgreSQL (percentile_cont) inside those queries; on other
-    databases they come from one extra query of the durations, in Python.
+    median days to close count those closed in it. Every table is one query grouped on an
+    id, named afterwards from two small queries. The medians are computed by PostgreSQL
+    (percentile_cont) inside those queries; on other databases they come from one extra
+    query of the durations, in Python.
     """
     low, high = period_bounds(start, end)
-    access = get_access(user)
-    deviations = Deviation.objects.all()
-    if not access.is_superuser:
-        deviations = deviations.filter(org_unit_id__in=access.read_unit_ids)
-    if unit_ids:
-        deviations = deviations.filter(org_unit_id__in=_units_with_descendants(unit_ids))
+    base = _statistics_rows(user=user, low=low, high=high, unit_ids=unit_ids)
     reported_q = Q(created_at__gte=low, created_at__lt=high)
     closed_q = Q(status=Deviation.Status.CLOSED, closed_at__gte=low, closed_at__lt=high)
-    base = deviations.filter(reported_q | closed_q).annotate(
-        risk_value=F("consequence") * F("probability"), risk_level=_RISK_LEVEL
-    )
     in_db = connection.vendor == "postgresql"
     measures = {
         "reported": Count("pk", filter=reported_q),
@@ -288,34 +301,43 @@ def deviation_statistics(
         duration = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
         measures["median"] = _Median(duration, filter=closed_q)
 
-    def grouped(*keys: str) -> list[dict]:
-        return list(base.values(*keys).annotate(**measures).order_by(*keys))
+    def grouped(key: str) -> dict:
+        return {row[key]: row for row in base.values(key).annotate(**measures).order_by()}
 
+    units, categories = grouped("org_unit_id"), grouped("category_id")
     result = DeviationStatistics(
         start=start,
         end=end,
         total=_stat_row("", None, base.aggregate(**measures)),
-        by_unit=[_stat_row(_unit_label(r), r["org_unit_id"], r) for r in grouped(*_UNIT_KEYS)],
-        by_category=[
-            _stat_row(r["category__name"], r["category__name"], r)
-            for r in grouped("category__position", "category__name")
+        by_unit=_unit_rows(units),
+        by_category=_category_rows(categories),
+        by_risk=[
+            _stat_row(RiskLevel(level).label, level, row)
+            for level, row in sorted(
+                grouped("risk_level").items(), key=lambda item: RiskLevel.values.index(item[0])
+            )
         ],
-        by_risk=[_stat_row(r["risk_level"], r["risk_level"], r) for r in grouped("risk_level")],
         by_month=_by_month(base, reported_q, closed_q, start, end),
     )
-    result.by_unit.sort(key=lambda row: row.label)
-    result.by_risk.sort(key=lambda row: RiskLevel.values.index(row.key))
-    for row in result.by_risk:
-        row.label = RiskLevel(row.key).label
     if not in_db:
         _medians_in_python(result, base.filter(closed_q))
     return result
 
 
-def _unit_label(row: dict) -> str:
-    if row["org_unit__kind"] == OrgUnit.Kind.SECTION and row["org_unit__parent__name"]:
-        return f"{row['org_unit__parent__name']} / {row['org_unit__name']}"
-    return row["org_unit__name"]
+def _unit_rows(grouped: dict[int, dict]) -> list[StatRow]:
+    """One row per unit, named "unit / section" for a section, in name order."""
+    labels = {}
+    for unit in OrgUnit.objects.filter(pk__in=grouped).select_related("parent"):
+        is_section = unit.kind == OrgUnit.Kind.SECTION and unit.parent is not None
+        labels[unit.pk] = f"{unit.parent.name} / {unit.name}" if is_section else unit.name
+    rows = [_stat_row(labels[pk], pk, values) for pk, values in grouped.items()]
+    return sorted(rows, key=lambda row: row.label)
+
+
+def _category_rows(grouped: dict[int, dict]) -> list[StatRow]:
+    """One row per category, in the categories' own order."""
+    categories = DeviationCategory.objects.filter(pk__in=grouped).order_by("position", "name")
+    return [_stat_row(c.name, c.pk, grouped[c.pk]) for c in categories]
 
 
 def _stat_row(label: str, key, values: dict) -> StatRow:
@@ -360,9 +382,7 @@ def _by_month(base, reported_q, closed_q, start: date, end: date) -> list[StatRo
 
 def _medians_in_python(result: DeviationStatistics, closed: QuerySet) -> None:
     """The medians for databases without percentile_cont: one query of the durations."""
-    rows = closed.values_list(
-        "org_unit_id", "category__name", "risk_level", "created_at", "closed_at"
-    )
+    rows = closed.values_list("org_unit_id", "category_id", "risk_level", "created_at", "closed_at")
     days: dict[tuple[str, object], list[float]] = {}
     for unit_id, category, level, created_at, closed_at in rows:
         value = (closed_at - created_at).total_seconds() / 86400
