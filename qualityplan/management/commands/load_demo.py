@@ -12,16 +12,29 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Print nothing but errors.")
 
     def handle(self, *args, quiet, **options):
+        from deviations.demo import demo_deviations_load
+
         if not quiet:
             self._print(demo_load())
+            self._print_deviations(demo_deviations_load())
             return
         # The importer logs each plan it creates at INFO; quiet means errors only.
         previous = logging.root.manager.disable
         logging.disable(logging.INFO)
         try:
             demo_load()
+            demo_deviations_load()
         finally:
             logging.disable(previous)
+
+    def _print_deviations(self, summary) -> None:
+        if summary.skipped:
+            self.stdout.write("Deviations: the demo units have some already; left as they were.")
+        else:
+            self.stdout.write(
+                f"Deviations: {summary.deviations} in the demo year, "
+                f"{summary.meetings} quality council meetings."
+            )
 
     def _print(self, summary: DemoSummary) -> None:
         for plan in summary.plans_created:

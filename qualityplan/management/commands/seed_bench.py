@@ -13,10 +13,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="Delete the previous benchmark data first."
         )
+        parser.add_argument(
+            "--deviations",
+            type=int,
+            default=None,
+            help="Number of deviations (default 50 000 for 300 units, in proportion).",
+        )
 
     def handle(self, *args, units, measures, years, reset, **options):
         if units < 1 or measures < 1 or not 1 <= years <= 10:
             raise CommandError("Give at least one unit and one measure, and 1 to 10 years.")
+        from deviations.demo import bench_deviations_delete, bench_deviations_seed
+
+        if reset:
+            bench_deviations_delete()  # they hold on to the units bench_seed deletes
         result = bench_seed(units=units, measures=measures, years=years, reset=reset)
         if result.created:
             self.stdout.write(f"Built “{BENCH_DEPARTMENT}” in {result.seconds:.1f} s:")
@@ -26,3 +36,7 @@ class Command(BaseCommand):
             )
         for name, count in result.counts.items():
             self.stdout.write(f"  {name:<14} {count:>8}")
+        wanted = options["deviations"]
+        count = round(50_000 * units / 300) if wanted is None else wanted
+        made = bench_deviations_seed(count=count)
+        self.stdout.write(f"  {'deviations':<14} {made:>8}" + ("" if made else "  (kept)"))
