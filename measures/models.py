@@ -313,3 +313,41 @@ class MeasureStatus(models.Model):
     @property
     def is_reported(self) -> bool:
         return self.reported_at is not None
+
+
+class ReminderSent(models.Model):
+    """A reminder email about a period's unreported rows, sent to one person.
+
+    The scheduled kinds go out once per person and period (the constraint holds
+    that); a manual chase keeps one row whose `sent_at` moves with each chase.
+    """
+
+    class Kind(models.TextChoices):
+        WEEK_BEFORE = "week_before", _("A week before the deadline")
+        DEADLINE_DAY = "deadline_day", _("On the day of the deadline")
+        MANUAL = "manual", _("Sent by the quality office")
+
+    user = models.ForeignKey(
+        "auth.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("period"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    sent_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "period", "kind"], name="remindersent_once_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.period} – {self.kind}"

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -181,6 +182,13 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Beat's crontab reads CELERY_TIMEZONE: 07:00 local time (Europe/Oslo by default).
+CELERY_BEAT_SCHEDULE = {
+    "send-status-reminders": {
+        "task": "measures.tasks.send_status_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 CACHES = {
     "default": (

@@ -2,7 +2,15 @@ import logging
 
 from django.core.management.base import BaseCommand
 
-from qualityplan.demo import DEMO_LOGINS, DEMO_PASSWORD, DEPARTMENT, DemoSummary, demo_load
+from qualityplan.demo import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    DEMO_PLANS,
+    DEPARTMENT,
+    DemoSummary,
+    demo_load,
+)
+from qualityplan.models import QualityPlan
 
 
 class Command(BaseCommand):
@@ -13,9 +21,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet, **options):
         from deviations.demo import demo_deviations_load
+        from measures.demo import demo_statuses_load
 
         if not quiet:
             self._print(demo_load())
+            self._print_statuses(demo_statuses_load(plan=self._active_plan()))
             self._print_deviations(demo_deviations_load())
             return
         # The importer logs each plan it creates at INFO; quiet means errors only.
@@ -23,9 +33,20 @@ class Command(BaseCommand):
         logging.disable(logging.INFO)
         try:
             demo_load()
+            demo_statuses_load(plan=self._active_plan())
             demo_deviations_load()
         finally:
             logging.disable(previous)
+
+    def _active_plan(self) -> QualityPlan:
+        title = next(title for title, _shift, status in DEMO_PLANS if status == "active")
+        return QualityPlan.objects.get(owner__parent=None, owner__name=DEPARTMENT, title=title)
+
+    def _print_statuses(self, summary) -> None:
+        line = f"Status reporting: {summary.periods} periods, {summary.rows_filled} rows filled."
+        if summary.skipped:
+            line += f" Already reported, left as they were: {', '.join(summary.skipped)}."
+        self.stdout.write(line)
 
     def _print_deviations(self, summary) -> None:
         if summary.skipped:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from qualityplan.demo import BENCH_DEPARTMENT, bench_seed
+from qualityplan.demo import BENCH_DEPARTMENT, bench_department, bench_seed
+from qualityplan.models import QualityPlan
 
 
 class Command(BaseCommand):
@@ -40,3 +41,18 @@ class Command(BaseCommand):
         count = round(50_000 * units / 300) if wanted is None else wanted
         made = bench_deviations_seed(count=count)
         self.stdout.write(f"  {'deviations':<14} {made:>8}" + ("" if made else "  (kept)"))
+        self._seed_statuses()
+
+    def _seed_statuses(self) -> None:
+        from measures.demo import bench_statuses_seed
+
+        plan = QualityPlan.objects.filter(owner=bench_department()).order_by("pk").first()
+        statuses = bench_statuses_seed(plan=plan)
+        for period, count in [
+            (statuses.previous, statuses.previous_rows),
+            (statuses.current, statuses.current_rows),
+        ]:
+            self.stdout.write(
+                f"  {'statuses':<14} {count:>8}  "
+                f"({period.year} period {period.number}, {period.status})"
+            )
