@@ -1,6 +1,8 @@
+import io
 from collections import Counter
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from deviations.demo import (
@@ -72,3 +74,18 @@ def test_bench_deviations(db):
     bench_deviations_delete()
     bench_delete()
     assert not Deviation.objects.exists()
+
+
+def test_seed_bench_adds_deviations_and_reset_removes_them_first(db):
+    args = ["--units", "3", "--measures", "2", "--years", "1"]
+    call_command("seed_bench", *args, "--deviations", "40", stdout=io.StringIO())
+    assert Deviation.objects.count() == 40
+    call_command("seed_bench", *args, "--reset", "--deviations", "25", stdout=io.StringIO())
+    assert Deviation.objects.count() == 25
+
+
+def test_load_demo_adds_the_deviations(db):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert Deviation.objects.count() > 100
+    assert "quality council meetings" in out.getvalue()

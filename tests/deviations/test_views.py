@@ -501,3 +501,30 @@ def test_leader_edits_a_meeting(client, users, org):
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.minutes == "Nytt referat"
+
+
+def test_admin_refuses_an_identity_number_too(client, deviation, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin)
+    url = reverse("admin:deviations_deviation_change", args=[deviation.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {
+        "org_unit": deviation.org_unit_id,
+        "reporter": deviation.reporter_id,
+        "occurred_at_0": timezone.localtime(deviation.occurred_at).strftime("%Y-%m-%d"),
+        "occurred_at_1": timezone.localtime(deviation.occurred_at).strftime("%H:%M:%S"),
+        "category": deviation.category_id,
+        "kind": deviation.kind,
+        "description": f"Gjelder {VALID_NO}",
+        "consequence": 3,
+        "probability": 2,
+        "status": deviation.status,
+        "events-TOTAL_FORMS": 0,
+        "events-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "identity number" in response.text
+    deviation.refresh_from_db()
+    assert VALID_NO not in deviation.description
