@@ -22,7 +22,7 @@ class DeviationTable(tables.Table):
         model = Deviation
         fields = []
         template_name = "deviations/_deviation_table.html"
-        attrs = {"class": "ds-table deviation-table", "data-border": ""}
+        attrs = {"class": "ds-table deviation-table", "data-border": "", "data-size": "sm"}
         empty_text = _("No deviations match the filters.")
         order_by = ("-reference",)
 
