@@ -25,10 +25,10 @@ from qualityplan.models import Membership, OrgUnit, QualityPlan
 from .models import (
     Deviation,
     DeviationCategory,
-    DeviationCounter,
     DeviationEvent,
     QualityCouncilMeeting,
 )
+from .services import deviation_numbers_take
 
 User = get_user_model()
 Status = Deviation.Status
@@ -281,15 +281,6 @@ def _local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
 
 
-def _take_numbers(year: int, count: int) -> range:
-    """Reserve `count` running numbers in `year` from the same counter reports use."""
-    counter, _created = DeviationCounter.objects.select_for_update().get_or_create(year=year)
-    first = counter.last_number + 1
-    counter.last_number += count
-    counter.save(update_fields=["last_number"])
-    return range(first, first + count)
-
-
 def _number_in_order(deviations: list[Deviation]) -> None:
     """Give rows their numbers in the order they were reported, year by year."""
     deviations.sort(key=lambda row: row.created_at)
@@ -298,7 +289,8 @@ def _number_in_order(deviations: list[Deviation]) -> None:
         row.year = timezone.localtime(row.created_at).year
         by_year.setdefault(row.year, []).append(row)
     for year, rows in by_year.items():
-        for row, number in zip(rows, _take_numbers(year, len(rows)), strict=True):
+        numbers = deviation_numbers_take(year=year, count=len(rows))
+        for row, number in zip(rows, numbers, strict=True):
             row.number = number
 
 

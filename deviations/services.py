@@ -73,11 +73,12 @@ def allowed_actions(*, user: User, deviation: Deviation) -> list[str]:
     return [*actions, Action.LINK_MEASURE]
 
 
-def _next_number(year: int) -> int:
-    """Take the next running number for `year`, holding the counter row until commit.
+def deviation_numbers_take(*, year: int, count: int = 1) -> range:
+    """Take the next `count` running numbers for `year`; call inside a transaction, which
+    holds the counter row until it commits, so no two reports get the same number.
 
-    The counter starts from the highest number already used, so rows that came
-    in another way (bulk loads, imports) are never numbered twice.
+    A new year's counter starts from the highest number already used that year, so rows
+    that came in another way are never numbered twice.
     """
     counter = DeviationCounter.objects.select_for_update().filter(year=year).first()
     if counter is None:
@@ -86,9 +87,10 @@ def _next_number(year: int) -> int:
             [DeviationCounter(year=year, last_number=top)], ignore_conflicts=True
         )
         counter = DeviationCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
+    first = counter.last_number + 1
+    counter.last_number += count
     counter.save(update_fields=["last_number"])
-    return counter.last_number
+    return range(first, first + count)
 
 
 def _event(
@@ -128,7 +130,7 @@ def deviation_report(*, deviation: Deviation, user: User) -> Deviation:
     # Validate before taking a number, so a refused report never waits for the counter.
     deviation.full_clean(exclude=["year", "number"])
     deviation.year = timezone.localtime(deviation.created_at).year
-    deviation.number = _next_number(deviation.year)
+    deviation.number = deviation_numbers_take(year=deviation.year)[0]
     deviation.save()
     _event(deviation=deviation, action=Action.REPORT, from_status="", user=user, flag=ADDITION)
     _notify_on_commit("deviation_reported_notify", deviation.pk)
