@@ -17,6 +17,7 @@ urlpatterns = [
     path("plans/", include("measures.urls")),
     path("deviations/", include("deviations.urls")),
     path("status/", include(status_urlpatterns)),
+    path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]
 

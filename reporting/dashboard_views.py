@@ -1,0 +1,440 @@
+"""The dashboards: a plan at a glance, the status matrix, reporting completeness,
+indicators over time and deviation statistics.
+
+Every page checks access first: a person who reads no plan follow-up (an
+employee) gets 403; a plan, period, indicator or unit they may not see is a
+404. Each page's tables download as CSV or XLSX with `?format=csv|xlsx&table=…`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from deviations.selectors import StatRow, deviation_statistics
+from measures import tasks
+from measures.models import Indicator, ReportingPeriod
+from qualityplan.access import get_access
+from qualityplan.models import QualityPlan
+from qualityplan.selectors import plan_list_for_user
+
+from . import charts, selectors, tables
+from .exports import FORMATS, export_response
+from .filters import DashboardForm, DeviationForm, IndicatorForm, MatrixForm
+
+# More lines than this make a tangle, not a chart: the table alone tells it better.
+MAX_CHART_LINES = 8
+# Above this many units the matrix starts with one goal rather than the whole plan.
+MATRIX_UNITS_AT_ONCE = 60
+
+
+def _get_plan_for_user(request: HttpRequest, plan_id: int) -> QualityPlan:
+    """403 for a person who reads no plan follow-up; 404 for a plan they may not see."""
+    access = get_access(request.user)
+    if not access.reads_follow_up:
+        raise PermissionDenied
+    plan = get_object_or_404(QualityPlan.objects.select_related("owner"), pk=plan_id)
+    if not access.can_view_plan(plan):
+        raise Http404
+    return plan
+
+
+def _get_period_for_user(request: HttpRequest, period_id: int) -> ReportingPeriod:
+    access = get_access(request.user)
+    if not access.reads_follow_up:
+        raise PermissionDenied
+    period = get_object_or_404(ReportingPeriod.objects.select_related("plan__owner"), pk=period_id)
+    if not access.can_view_plan(period.plan):
+        raise Http404
+    return period
+
+
+def _get_indicator_for_user(request: HttpRequest, indicator_id: int) -> Indicator:
+    access = get_access(request.user)
+    if not access.reads_follow_up:
+        raise PermissionDenied
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("measure__goal__plan__owner"), pk=indicator_id
+    )
+    if not access.can_view_plan(indicator.measure.goal.plan):
+        raise Http404
+    return indicator
+
+
+def _unit_param(request: HttpRequest) -> int | None:
+    value = request.GET.get("unit", "")
+    return int(value) if value.isdigit() else None
+
+
+def _export(request: HttpRequest, tables_: list, filename: str) -> HttpResponse | None:
+    """The table named in `?table=` as `?format=`, or None for the page itself."""
+    fmt = request.GET.get("format")
+    if not fmt:
+        return None
+    table = next((t for t in tables_ if t is not None and t.name == request.GET.get("table")), None)
+    if fmt not in FORMATS or table is None:
+        raise Http404
+    return export_response(table=table, fmt=fmt, filename=f"{filename}-{table.name}")
+
+
+def _nav(*, plan: QualityPlan, scope, year: int, periods: list[ReportingPeriod]) -> dict:
+    """The links between the dashboards, keeping the unit and the year."""
+    carry = urlencode({"unit": scope.root.pk, "year": year})
+    in_year = [period for period in periods if period.year == year]
+    latest = in_year[-1] if in_year else (periods[-1] if periods else None)
+    return {
+        "overview": reverse("dashboard_plan", args=[plan.pk]) + f"?{carry}",
+        "matrix": reverse("dashboard_matrix", args=[plan.pk]) + f"?{carry}",
+        "completeness": (
+            reverse("dashboard_completeness", args=[latest.pk]) + f"?unit={scope.root.pk}"
+            if latest
+            else ""
+        ),
+        "indicators": reverse("dashboard_indicators", args=[plan.pk]) + f"?unit={scope.root.pk}",
+        "deviations": reverse("dashboard_deviations", args=[plan.pk]) + f"?{carry}",
+    }
+
+
+def _periods(plan: QualityPlan) -> list[ReportingPeriod]:
+    return list(plan.periods.order_by("year", "number"))
+
+
+@require_GET
+def dashboard_index(request: HttpRequest) -> HttpResponse:
+    """The plans the person can follow up; straight to the dashboard when there is one."""
+    if not get_access(request.user).reads_follow_up:
+        raise PermissionDenied
+    plans = list(plan_list_for_user(user=request.user))
+    active = [plan for plan in plans if plan.status == QualityPlan.Status.ACTIVE]
+    if len(active) == 1:
+        return redirect("dashboard_plan", active[0].pk)
+    return render(request, "reporting/dashboard_index.html", {"plans": plans})
+
+
+@require_GET
+def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _get_plan_for_user(request, plan_id)
+    periods = _periods(plan)
+    form = DashboardForm(request.GET, plan=plan, periods=periods)
+    params = form.params()
+    scope = selectors.dashboard_scope(user=request.user, unit_id=params.unit_id, plan=plan)
+    rollup = selectors.plan_rollup(
+        plan=plan, year=params.year, unit_ids=scope.unit_ids, period=params.period
+    )
+    units = selectors.child_rollup(scope=scope, selection=rollup.selection)
+    earlier = selectors.plan_rollup_years(
+        plan=plan, years=params.years[:-1], unit_ids=scope.unit_ids
+    )
+    chart = charts.goal_status_chart(rollup)
+    units_caption = _("Units under %(unit)s") % {"unit": scope.root.name}
+    page_tables = {
+        "goals": tables.goals_table(rollup),
+        "measures": tables.measures_table(rollup),
+        "units": tables.units_table(units, units_caption),
+        "years": tables.years_table([*earlier, rollup]) if earlier else None,
+    }
+    response = _export(request, [chart.table, *page_tables.values()], f"dashboard-{plan.pk}")
+    if response is not None:
+        return response
+    context = {
+        "plan": plan,
+        "form": form,
+        "params": params,
+        "scope": scope,
+        "rollup": rollup,
+        "when": charts.rollup_when(rollup),
+        "units": units,
+        "chart": chart,
+        "tables": page_tables,
+        "light_rule": selectors.traffic_light_rule(),
+        "nav": _nav(plan=plan, scope=scope, year=params.year, periods=periods),
+        "tab": "overview",
+    }
+    return render(request, "reporting/dashboard_plan.html", context)
+
+
+@require_GET
+def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _get_plan_for_user(request, plan_id)
+    periods = _periods(plan)
+    goals = list(plan.goals.order_by("position"))
+    form = MatrixForm(request.GET, plan=plan, periods=periods, goals=goals)
+    scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
+    params = form.params(many_units=len(scope.unit_ids) > MATRIX_UNITS_AT_ONCE)
+    matrix = selectors.status_matrix(
+        plan=plan, year=params.year, scope=scope, period=params.period, goal=params.goal
+    )
+    table = tables.matrix_table(matrix)
+    response = _export(request, [table], f"matrix-{plan.pk}")
+    if response is not None:
+        return response
+    _draw_cells(matrix)
+    legend = [
+        (key, selectors.STATUS_SIGNS[key], selectors.status_label(key), matrix.counts[key])
+        for key in selectors.STATUS_KEYS
+    ]
+    context = {
+        "plan": plan,
+        "form": form,
+        "params": params,
+        "scope": scope,
+        "matrix": matrix,
+        "legend": legend,
+        "table": table,
+        "nav": _nav(plan=plan, scope=scope, year=params.year, periods=periods),
+        "tab": "matrix",
+    }
+    return render(request, "reporting/dashboard_matrix.html", context)
+
+
+def _draw_cells(matrix: selectors.StatusMatrix) -> None:
+    """Each row's cells as markup, linked to the rows on the status page."""
+    pages = {p.pk: reverse("status_page", args=[p.pk]) for p in matrix.selection.periods}
+    labels = {key: selectors.status_label(key) for key in selectors.STATUS_KEYS}
+    for goal in matrix.goals:
+        for row in goal.rows:
+            row.cells_html = charts.matrix_cells(row.cells, pages=pages, labels=labels)
+
+
+@require_GET
+def period_completeness(request: HttpRequest, period_id: int) -> HttpResponse:
+    period = _get_period_for_user(request, period_id)
+    plan = period.plan
+    scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
+    lines = selectors.completeness(period=period, unit_ids=scope.unit_ids)
+    caption = _("Reporting in %(period)s") % {"period": period.label}
+    table = tables.completeness_table(lines, caption)
+    response = _export(request, [table], f"completeness-{period.pk}")
+    if response is not None:
+        return response
+    periods = _periods(plan)
+    today = timezone.localdate()
+    context = {
+        "plan": plan,
+        "period": period,
+        "periods": periods,
+        "scope": scope,
+        "lines": lines,
+        "table": table,
+        "summary": _completeness_summary(lines),
+        "days_left": (period.deadline - today).days,
+        "days_late": (today - period.deadline).days,
+        "past_deadline": today > period.deadline,
+        "may_chase": _may_chase(request, period),
+        "nav": _nav(plan=plan, scope=scope, year=period.year, periods=periods),
+        "tab": "completeness",
+    }
+    return render(request, "reporting/dashboard_completeness.html", context)
+
+
+def _completeness_summary(lines: list[selectors.UnitCompleteness]) -> dict:
+    return {
+        "units": len(lines),
+        "complete": sum(1 for line in lines if line.is_complete),
+        "nothing": sum(1 for line in lines if line.reported == 0),
+        "reported": sum(line.reported for line in lines),
+        "total": sum(line.total for line in lines),
+        "share": selectors.share(
+            sum(line.reported for line in lines), sum(line.total for line in lines)
+        ),
+    }
+
+
+def _may_chase(request: HttpRequest, period: ReportingPeriod) -> bool:
+    """The quality office (who manage the plan) chases units, while the period is open."""
+    return period.is_open and get_access(request.user).can_manage_unit(period.plan.owner_id)
+
+
+@require_POST
+def completeness_chase(request: HttpRequest, period_id: int) -> HttpResponse:
+    """Queue the status reminder to one unit, or to every unit that has not finished."""
+    period = _get_period_for_user(request, period_id)
+    if not get_access(request.user).can_manage_unit(period.plan.owner_id):
+        raise PermissionDenied
+    scope_id = request.POST.get("scope", "")
+    scope = selectors.dashboard_scope(
+        user=request.user,
+        unit_id=int(scope_id) if scope_id.isdigit() else None,
+        plan=period.plan,
+    )
+    back = reverse("dashboard_completeness", args=[period.pk]) + f"?unit={scope.root.pk}"
+    if not period.is_open:
+        messages.error(request, _("The period is closed: no reminders are sent for it."))
+        return redirect(back)
+    lines = [
+        line
+        for line in selectors.completeness(period=period, unit_ids=scope.unit_ids)
+        if not line.is_complete
+    ]
+    if "all" not in request.POST:
+        wanted = request.POST.get("unit", "")
+        lines = [line for line in lines if str(line.unit.pk) == wanted]
+        if not lines:
+            messages.info(request, _("That unit has nothing left to report."))
+            return redirect(back)
+    for line in lines:
+        transaction.on_commit(
+            lambda unit_id=line.unit.pk: tasks.send_status_reminder_to_unit.delay(
+                period.pk, unit_id
+            )
+        )
+    messages.success(request, _chase_message(lines))
+    return redirect(back)
+
+
+def _chase_message(lines: list[selectors.UnitCompleteness]) -> str:
+    if len(lines) == 1:
+        return _(
+            "A reminder is on its way to the people who answer for the unreported rows of "
+            "%(unit)s. Nobody gets more than one such reminder an hour."
+        ) % {"unit": lines[0].label}
+    return ngettext(
+        "Reminders are on their way to %(count)d unit that has not finished. Nobody gets more "
+        "than one such reminder an hour.",
+        "Reminders are on their way to %(count)d units that have not finished. Nobody gets more "
+        "than one such reminder an hour.",
+        len(lines),
+    ) % {"count": len(lines)}
+
+
+@require_GET
+def plan_indicators(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan's measurable indicators, to pick one."""
+    plan = _get_plan_for_user(request, plan_id)
+    scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
+    indicators = (
+        Indicator.objects.filter(measure__goal__plan=plan)
+        .exclude(kind=Indicator.Kind.MILESTONE)
+        .select_related("measure__goal")
+        .order_by("measure__goal__position", "measure__position", "id")
+    )
+    context = {
+        "plan": plan,
+        "scope": scope,
+        "indicators": indicators,
+        "nav": _nav(plan=plan, scope=scope, year=plan.last_year, periods=_periods(plan)),
+        "tab": "indicators",
+    }
+    return render(request, "reporting/dashboard_indicators.html", context)
+
+
+@require_GET
+def indicator_dashboard(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    indicator = _get_indicator_for_user(request, indicator_id)
+    plan = indicator.measure.goal.plan
+    form = IndicatorForm(request.GET)
+    params = form.params(plan=plan)
+    scope = selectors.dashboard_scope(user=request.user, unit_id=params.unit_id, plan=plan)
+    series = selectors.indicator_series(
+        indicator=indicator, unit_ids=scope.unit_ids, years=plan.years, by=params.by
+    )
+    chart = charts.indicator_chart(series) if len(series.series) <= MAX_CHART_LINES else None
+    page_tables = [tables.indicator_years_table(series), tables.indicator_periods_table(series)]
+    response = _export(request, page_tables, f"indicator-{indicator.pk}")
+    if response is not None:
+        return response
+    periods = _periods(plan)
+    context = {
+        "plan": plan,
+        "indicator": indicator,
+        "form": form,
+        "params": params,
+        "scope": scope,
+        "series": series,
+        "chart": chart,
+        "tables": page_tables,
+        "max_lines": MAX_CHART_LINES,
+        "nav": _nav(plan=plan, scope=scope, year=plan.last_year, periods=periods),
+        "tab": "indicators",
+    }
+    return render(request, "reporting/dashboard_indicator.html", context)
+
+
+@require_GET
+def plan_deviations(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Deviations reported, closed and overdue in the plan's year: per period, per unit one
+    level down, by category and by risk."""
+    plan = _get_plan_for_user(request, plan_id)
+    periods = _periods(plan)
+    form = DeviationForm(request.GET, plan=plan, periods=periods)
+    params = form.params()
+    scope = selectors.dashboard_scope(user=request.user, unit_id=params.unit_id, plan=plan)
+    year, unit_ids = params.year, sorted(scope.unit_ids)
+    stats = deviation_statistics(
+        user=request.user, start=date(year, 1, 1), end=date(year, 12, 31), unit_ids=unit_ids
+    )
+    per_period = selectors.deviation_periods(
+        user=request.user, plan=plan, year=year, unit_ids=unit_ids
+    )
+    per_unit = _deviations_per_child(scope, stats.by_unit)
+    category_chart = charts.deviation_chart(
+        rows=stats.by_category,
+        title=_("Deviations by category, %(year)s") % {"year": year},
+        category_label=_("Category"),
+        chart_id="deviations-category",
+    )
+    risk_chart = charts.deviation_chart(
+        rows=stats.by_risk,
+        title=_("Deviations by risk, %(year)s") % {"year": year},
+        category_label=_("Risk level"),
+        chart_id="deviations-risk",
+    )
+    page_tables = [
+        tables.deviation_table(per_period, _("Deviations per period"), _("Period"), "periods"),
+        tables.deviation_table(
+            per_unit, _("Deviations under %(unit)s") % {"unit": scope.root.name}, _("Unit"), "units"
+        ),
+        category_chart.table,
+        risk_chart.table,
+    ]
+    response = _export(request, page_tables, f"deviations-{plan.pk}-{year}")
+    if response is not None:
+        return response
+    context = {
+        "plan": plan,
+        "form": form,
+        "params": params,
+        "scope": scope,
+        "stats": stats,
+        "per_unit": per_unit,
+        "charts": [category_chart, risk_chart],
+        "tables": page_tables,
+        "nav": _nav(plan=plan, scope=scope, year=year, periods=periods),
+        "tab": "deviations",
+    }
+    return render(request, "reporting/dashboard_deviations.html", context)
+
+
+def _deviations_per_child(scope: selectors.DashboardScope, by_unit: list[StatRow]):
+    """The per-unit counts folded into the units one level down (and the root's own)."""
+    counts = {row.key: row for row in by_unit}
+    lines = []
+    own = counts.get(scope.root.pk)
+    if own is not None:
+        label = _("%(unit)s (its own)") % {"unit": scope.root.name}
+        lines.append(StatRow(label, scope.root.pk, own.reported, own.closed, own.open_overdue))
+    for child in scope.children:
+        members = scope.tree.subtree(child.pk)
+        parts = [row for key, row in counts.items() if key in members]
+        if parts:
+            lines.append(
+                StatRow(
+                    child.name,
+                    child.pk,
+                    sum(row.reported for row in parts),
+                    sum(row.closed for row in parts),
+                    sum(row.open_overdue for row in parts),
+                )
+            )
+    return lines

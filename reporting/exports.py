@@ -1,0 +1,183 @@
+"""Every table on the dashboards as CSV and XLSX, in the user's language.
+
+A dashboard table is a `charts.ChartTable`: the page draws it, and this module
+writes the very same rows, so the download always holds what the page shows.
+
+Headers are the translated column labels. Numbers stay numbers:
+- XLSX cells hold numbers with number formats (thousands grouping, decimals, per
+  cent); Excel shows them with the reader's own separators. Per cent columns hold
+  the fraction (0.125) formatted as per cent, as Excel expects.
+- CSV, for the Norwegian and Swedish Excel that opens it with a double click,
+  uses ";" between fields and a decimal comma when the language is nb or sv
+  (their Excel reads "," as the decimal separator); in English "," and a decimal
+  point. Per cent columns hold the number of per cent (12,5), as the header says.
+  Files start with a byte order mark so Excel reads them as UTF-8.
+
+Text that a spreadsheet would run as a formula (=, +, -, @ at the start) is kept
+as text: a quote before it in CSV, a text cell in XLSX.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from .charts import ChartTable, Column, format_value
+
+FORMATS = ("csv", "xlsx")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+COMMA_LANGUAGES = ("nb", "nn", "no", "sv", "da")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def uses_decimal_comma(language: str | None = None) -> bool:
+    language = (language or get_language() or "en").split("-")[0]
+    return language in COMMA_LANGUAGES
+
+
+def export_response(*, table: ChartTable, fmt: str, filename: str) -> HttpResponse:
+    """The table as a download; `filename` without its extension."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format: {fmt!r}")
+    name = f"{slugify(filename) or 'export'}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(table_xlsx(table), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- CSV ---------------------------------------------------------------------------
+
+
+def table_csv(table: ChartTable) -> bytes:
+    comma = uses_decimal_comma()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if comma else ",", lineterminator="\r\n")
+    writer.writerow([_csv_text(str(column)) for column in table.columns])
+    for row in table.rows:
+        writer.writerow(
+            [_csv_value(v, column, comma) for v, column in zip(row, table.columns, strict=False)]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_value(value, column: Column, comma: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or column.kind == "light":
+        return format_value(value, column)
+    if isinstance(value, int | float | Decimal):
+        text = _plain_number(value, column)
+        return text.replace(".", ",") if comma else text
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.strftime("%d.%m.%Y %H:%M" if comma else "%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y" if comma else "%Y-%m-%d")
+    return _csv_text(str(value))
+
+
+def _plain_number(value, column: Column) -> str:
+    """Digits and a decimal point, no grouping: what a spreadsheet reads back."""
+    if column.kind == "int" or (isinstance(value, int) and column.decimals is None):
+        return str(int(value))
+    if column.kind == "percent":
+        return f"{Decimal(value):.1f}"
+    if column.decimals is not None:
+        return f"{Decimal(value):.{column.decimals}f}"
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _csv_text(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+# --- XLSX --------------------------------------------------------------------------
+
+
+def _number_format(column: Column) -> str:
+    if column.kind == "int":
+        return "#,##0"
+    if column.kind == "percent":
+        return "0.0%"
+    if column.kind == "decimal" and column.decimals is not None:
+        return "#,##0." + "0" * column.decimals if column.decimals else "#,##0"
+    return "General"
+
+
+def _date_format(with_time: bool) -> str:
+    day = "dd.mm.yyyy" if uses_decimal_comma() and get_language() != "sv" else "yyyy-mm-dd"
+    return f"{day} hh:mm" if with_time else day
+
+
+def table_xlsx(table: ChartTable) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_sheet_title(table.caption))
+    for index, column in enumerate(table.columns):
+        letter = _letter(index)
+        sheet.column_dimensions[letter].width = 40 if index == 0 else max(12, len(str(column)) + 2)
+    sheet.freeze_panes = "B2"
+    bold = Font(bold=True)
+    header = []
+    for column in table.columns:
+        cell = WriteOnlyCell(sheet, value=str(column))
+        cell.font = bold
+        cell.data_type = "s"
+        header.append(cell)
+    sheet.append(header)
+    for row in table.rows:
+        sheet.append(
+            [_xlsx_cell(sheet, v, column) for v, column in zip(row, table.columns, strict=False)]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _xlsx_cell(sheet, value, column: Column) -> WriteOnlyCell:
+    if isinstance(value, bool) or (column.kind == "light" and value):
+        value = format_value(value, column)
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value).replace(tzinfo=None)
+    if column.kind == "percent" and isinstance(value, int | float | Decimal):
+        value = Decimal(value) / 100
+    if isinstance(value, Decimal):
+        value = float(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula
+    elif isinstance(value, datetime):
+        cell.number_format = _date_format(with_time=True)
+    elif isinstance(value, date):
+        cell.number_format = _date_format(with_time=False)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        cell.number_format = _number_format(column)
+    return cell
+
+
+def _sheet_title(caption: str) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", " ", caption or "Export").strip()
+    return title[:31] or "Export"
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
