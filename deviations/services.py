@@ -30,6 +30,7 @@ from qualityplan.selectors import language_for_user
 from qualityplan.services import record_action
 
 from . import selectors
+from .indicators import refresh_on_commit
 from .models import Deviation, DeviationCounter, DeviationEvent, QualityCouncilMeeting
 
 Status = Deviation.Status
@@ -113,6 +114,7 @@ def _event(
     event.full_clean()
     event.save()
     record_action(user=user, obj=deviation, flag=flag, message=f"{action}: {deviation.status}")
+    refresh_on_commit(deviation.org_unit_id)
     return event
 
 
@@ -300,6 +302,7 @@ def meeting_save(
     meeting.save()
     meeting.deviations.set(deviations)
     record_action(user=user, obj=meeting, flag=ADDITION if created else CHANGE)
+    refresh_on_commit(meeting.org_unit_id)
     return meeting
 
 

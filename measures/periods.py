@@ -7,11 +7,13 @@ plan's rhythm of reporting, not its shape.
 import calendar
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from qualityplan.access import OrgTree
@@ -112,7 +114,16 @@ def obligations_refresh(*, period: ReportingPeriod) -> int:
         batch_size=2000,
         ignore_conflicts=True,
     )
+    if missing:
+        _run_period_hooks(period)
     return len(missing)
+
+
+def _run_period_hooks(period: ReportingPeriod) -> None:
+    """Apps that fill rows measures cannot know about (counted indicators) are named in
+    settings, so that measures never imports them."""
+    for path in settings.MEASURES_PERIOD_HOOKS:
+        import_string(path)(period=period)
 
 
 @transaction.atomic

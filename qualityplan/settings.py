@@ -188,7 +188,51 @@ CELERY_BEAT_SCHEDULE = {
         "task": "measures.tasks.send_status_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "refresh-counted-indicators": {
+        "task": "deviations.tasks.refresh_counted_indicators",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+# Called with period=… whenever a period gets new status rows: fills the values of
+# indicators counted from deviations and meetings.
+MEASURES_PERIOD_HOOKS = ["deviations.indicators.counted_values_refresh"]
+
+# --- Annual quality report: PDF jobs (reporting) ---------------------------------
+# Measured with Celery 5.7 on Redis: without acks late a worker killed mid-job loses
+# the job; with acks late alone a killed pool child still loses it; with reject on
+# worker lost as well it runs again within seconds. A job that outlives the broker's
+# visibility timeout is delivered a second time while the first still runs, so the
+# timeout is kept well above the hard time limit. Re-runs are harmless: the job
+# writes one file under one name and skips itself once done.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ROUTES = {"reporting.tasks.render_report_job": {"queue": "reports"}}
+REPORT_SOFT_TIME_LIMIT = int(os.environ.get("REPORT_SOFT_TIME_LIMIT", "600"))
+REPORT_HARD_TIME_LIMIT = int(os.environ.get("REPORT_HARD_TIME_LIMIT", "660"))
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(3600, 4 * REPORT_HARD_TIME_LIMIT)
+# A job whose worker died this many times (out of memory, say) is failed, not run again.
+REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "3"))
+# Report files: the media storage by default; REPORT_STORAGE_BACKEND swaps the backend
+# (e.g. an S3 storage) and REPORT_ROOT the folder of the file-system one.
+REPORT_STORAGE = "reports"
+STORAGES[REPORT_STORAGE] = {
+    "BACKEND": os.environ.get(
+        "REPORT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+    ),
+    "OPTIONS": {
+        "location": str(Path(os.environ.get("REPORT_ROOT", MEDIA_ROOT))),
+    },
+}
+# Role codes told by email when a report someone else requested is ready (the director).
+REPORT_NOTIFY_ROLE_CODES = env_list("REPORT_NOTIFY_ROLE_CODES", "KD")
+# A job stopped at the hard time limit is not delivered again: beat marks it failed.
+CELERY_BEAT_SCHEDULE["expire-report-jobs"] = {
+    "task": "reporting.tasks.expire_report_jobs",
+    "schedule": 300.0,
+}
+# --- end of the annual quality report block -----------------------------------------
 
 CACHES = {
     "default": (
@@ -219,3 +263,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+# Annual quality report: WeasyPrint's rendering steps and fontTools' font unpacking are
+# INFO-level noise in a worker's log for every report.
+LOGGING.setdefault("loggers", {}).update(
+    {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
+)
