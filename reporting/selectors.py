@@ -272,23 +272,8 @@ def row_selection(
     periods = list(Period.objects.filter(plan=plan, year__in=years).order_by("year", "number"))
     if not periods:
         return RowSelection(Q(pk__in=[]), list(years), None, [], {})
-    # One probe per unit and period down the (period, org unit) index: far cheaper than
-    # grouping every reported row of the year.
-    reported = {
-        f"p{period.pk}": Exists(
-            MeasureStatus.objects.filter(
-                period_id=period.pk, org_unit_id=OuterRef("pk"), reported_at__isnull=False
-            )
-        )
-        for period in periods
-    }
     by_unit: dict[tuple[int, int], Period] = {}
-    for unit_id, *flags in (
-        OrgUnit.objects.filter(pk__in=unit_ids)
-        .annotate(**reported)
-        .values_list("pk", *reported)
-        .order_by()
-    ):
+    for unit_id, *flags in reported_in_periods(periods=periods, unit_ids=unit_ids):
         for period, flag in zip(periods, flags, strict=True):
             if flag:  # periods come in order: the last one flagged wins
                 by_unit[(unit_id, period.year)] = period
@@ -297,6 +282,26 @@ def row_selection(
         for unit in unit_ids:
             by_unit.setdefault((unit, year), last_of_year[year])
     return RowSelection(_selection_q(by_unit), list(years), None, periods, by_unit)
+
+
+def reported_in_periods(*, periods: list[Period], unit_ids):
+    """(unit id, reported in period 1?, in period 2?, …) for each unit: one probe per unit
+    and period down the (period, org unit) index, far cheaper than grouping every
+    reported row of the year."""
+    reported = {
+        f"p{period.pk}": Exists(
+            MeasureStatus.objects.filter(
+                period_id=period.pk, org_unit_id=OuterRef("pk"), reported_at__isnull=False
+            )
+        )
+        for period in periods
+    }
+    return (
+        OrgUnit.objects.filter(pk__in=sorted(unit_ids))
+        .annotate(**reported)
+        .values_list("pk", *reported)
+        .order_by()
+    )
 
 
 def _selection_q(by_unit: dict[tuple[int, int], Period]) -> Q:
@@ -323,6 +328,13 @@ class LightRule:
 def traffic_light_rule() -> list[LightRule]:
     """The traffic-light rule as the page (and the report) shows it, in the active
     language: one line per light, measures first, then how goals follow from them."""
+    lines = _rule_lines()
+    for line in lines:
+        line.text = line.text.replace(" %", "\xa0%")  # "25 %" never breaks across lines
+    return lines
+
+
+def _rule_lines() -> list[LightRule]:
     values = {
         "delayed": RED_DELAYED_SHARE,
         "reported": YELLOW_REPORTED_SHARE,
@@ -622,6 +634,9 @@ class PlanRollup:
     totals: RollupTotals
     # Measures running in the year with no status row in the scope.
     without_rows: list[Measure] = field(default_factory=list)
+    # Whether the units are the plan owner's whole organisation. Targets are set for the
+    # whole: for a part, a summed indicator has no target to meet (see plan_rollup).
+    is_whole: bool = True
 
 
 def plan_rollup(
@@ -631,9 +646,12 @@ def plan_rollup(
 
     With `period=None` each unit counts with its rows from the latest period of the year
     in which it reported (see the module's docstring; `rollup.selection.description` says
-    it in words). Eight queries, whatever the size of the plan or the organisation.
+    it in words). Targets are the whole organisation's: for a part of it (an area, a
+    unit) an indicator added up as a sum gets no target, while an average or a share is
+    still held against it. Nine queries, whatever the size of the plan or the organisation.
     """
     selection = row_selection(plan=plan, years=[year], unit_ids=unit_ids, period=period)
+    is_whole = OrgTree.load().subtree(plan.owner_id) <= set(unit_ids)
     # The selection names periods of this plan only, so no join to the plan is needed.
     rows = MeasureStatus.objects.filter(selection.q)
     by_measure = {
@@ -653,6 +671,8 @@ def plan_rollup(
                 continue
             indicator = indicators.get(measure.pk)
             target = targets.get(indicator.pk) if indicator else None
+            if not (is_whole or _compares_in_part(indicator)):
+                target = None
             rollups.append(_measure_rollup(measure, indicator, figures, target))
         goals.append(_goal_rollup(goal, rollups, by_measure))
     return PlanRollup(
@@ -662,6 +682,18 @@ def plan_rollup(
         goals=goals,
         totals=_totals(goals, by_measure, units),
         without_rows=without_rows,
+        is_whole=is_whole,
+    )
+
+
+def _compares_in_part(indicator: Indicator | None) -> bool:
+    """Whether part of the organisation is held against the (whole's) target: an average or
+    a share is; a sum is not, since the target counts every unit."""
+    if indicator is None:
+        return False
+    return (
+        indicator.kind == Indicator.Kind.YES_NO
+        or indicator.aggregation == Indicator.Aggregation.AVERAGE
     )
 
 
@@ -850,6 +882,7 @@ class MatrixColumn:
     unit: OrgUnit
     label: str
     group: str  # the area the unit lies in, when the scope spans areas; else ""
+    group_id: int | None = None
 
 
 @dataclass
@@ -860,17 +893,17 @@ class StatusMatrix:
     counts: dict[str, int]
 
     @property
-    def groups(self) -> list[tuple[str, int]]:
-        """(label, number of columns) of consecutive column groups, for a header row;
-        empty when the columns are not grouped by area."""
+    def groups(self) -> list[tuple[str, int, int | None]]:
+        """(label, number of columns, area id) of consecutive column groups, for a header
+        row; empty when the columns are not grouped by area."""
         if not any(column.group for column in self.columns):
             return []
-        spans: list[tuple[str, int]] = []
+        spans: list[tuple[str, int, int | None]] = []
         for column in self.columns:
             if spans and spans[-1][0] == column.group:
-                spans[-1] = (column.group, spans[-1][1] + 1)
+                spans[-1] = (column.group, spans[-1][1] + 1, column.group_id)
             else:
-                spans.append((column.group, 1))
+                spans.append((column.group, 1, column.group_id))
         return spans
 
 
@@ -921,14 +954,19 @@ def status_matrix(
 
 
 def _matrix_columns(scope: DashboardScope, unit_ids: set[int]) -> list[MatrixColumn]:
-    group_of = {}
+    group_of: dict[int, OrgUnit] = {}
     for child in scope.children:
         if child.kind != OrgUnit.Kind.AREA:
             continue  # below an area the columns are the units themselves
         for unit in scope.tree.subtree(child.pk):
-            group_of[unit] = child.name
+            group_of[unit] = child
     units = OrgUnit.objects.filter(pk__in=unit_ids).select_related("parent")
-    columns = [MatrixColumn(unit, unit_label(unit), group_of.get(unit.pk, "")) for unit in units]
+    columns = []
+    for unit in units:
+        area = group_of.get(unit.pk)
+        columns.append(
+            MatrixColumn(unit, unit_label(unit), area.name if area else "", area and area.pk)
+        )
     return sorted(columns, key=lambda column: (column.group, column.label))
 
 
@@ -1043,7 +1081,7 @@ def indicator_series(
     The yearly value uses the same rows as `plan_rollup` for that year, so the
     department's yearly values equal the dashboard's. Per period, each period's own rows.
     Targets are set for the whole; a sum is held against them only for the whole scope,
-    an average (or a share) for every series. Six queries.
+    an average (or a share) for every series, as in `plan_rollup`. Seven queries.
     """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {BY_CHOICES}")
@@ -1074,8 +1112,8 @@ def indicator_series(
     for row in per_period:
         key = (group_of(row["org_unit_id"]), row["period_id"])
         periods_fig[key] = periods_fig.get(key, Figures()) + Figures.of(row)
-    compared = by == BY_DEPARTMENT or indicator.aggregation == Indicator.Aggregation.AVERAGE
-    compared = compared or indicator.kind == Indicator.Kind.YES_NO
+    is_whole = OrgTree.load().subtree(plan.owner_id) <= set(unit_ids)
+    compared = (by == BY_DEPARTMENT and is_whole) or _compares_in_part(indicator)
     groups = sorted({group for group, _k in years_fig} | {g for g, _k in periods_fig})
     series = []
     for group in sorted(groups, key=lambda g: labels.get(g, "")):

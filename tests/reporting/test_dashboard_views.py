@@ -106,6 +106,7 @@ def test_area_leader_sees_only_their_area(client, data, users, org):
     assert "Dashboard: Område Hjemme" in page
     assert "Sykehjemmet" not in page and "Område Institusjon" not in page
     assert f"?year=2022&amp;unit={org.unit_a.pk}" in page  # drill down to a unit
+    assert "a sum is held against them only for the whole" in page
 
 
 def test_drilling_down_to_a_unit_shows_the_way_back(client, data, users, org):

@@ -176,8 +176,8 @@ def test_goal_light_follows_its_measures():
 
 def test_the_rule_text_names_the_thresholds_the_code_uses():
     text = " ".join(line.text for line in selectors.traffic_light_rule())
-    assert f"{selectors.RED_DELAYED_SHARE} %" in text
-    assert f"{selectors.YELLOW_REPORTED_SHARE} %" in text
+    assert f"{selectors.RED_DELAYED_SHARE}\xa0%" in text
+    assert f"{selectors.YELLOW_REPORTED_SHARE}\xa0%" in text
     assert [line.light for line in selectors.traffic_light_rule()][:4] == [RED, YELLOW, GREEN, GREY]
 
 
@@ -228,6 +228,15 @@ def test_area_leader_sees_their_area(data, users, org):
     assert scope.children == [org.unit_a, org.unit_b]
     rollup = selectors.plan_rollup(plan=data.plan, year=2022, unit_ids=scope.unit_ids)
     assert rollup.totals.total == 11  # A's and B's five rows each, and the section's one
+    assert not rollup.is_whole
+
+
+def test_a_part_of_the_organisation_is_held_against_averages_but_not_sums(data, users):
+    measures = _measures(_rollup(data, users.area_leader))
+    summed, averaged = measures["Samtaler"], measures["Oppdaterte planer"]
+    assert summed.value == Decimal("10.00")
+    assert (summed.target, summed.target_met) == (None, None)
+    assert (averaged.target, averaged.target_met) == (Decimal("80.00"), True)
 
 
 def test_unit_leader_sees_their_unit_and_its_sections(data, users, org):
@@ -304,7 +313,10 @@ def test_matrix_has_a_cell_per_row_and_marks_the_unreported(data, users, org):
         "Hjemmetjenesten Sør",
         "Sykehjemmet",
     ]
-    assert matrix.groups == [("Område Hjemme", 3), ("Område Institusjon", 1)]
+    assert matrix.groups == [
+        ("Område Hjemme", 3, org.area.pk),
+        ("Område Institusjon", 1, org.other_area.pk),
+    ]
     rows = {row.measure.title: row for goal in matrix.goals for row in goal.rows}
     assert [cell.status for cell in rows["Samtaler"].cells] == [
         "on_track",
