@@ -22,6 +22,7 @@ from html import escape
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from .selectors import (
@@ -673,7 +674,7 @@ def deviation_chart(*, rows, title: str, category_label: str, chart_id: str) -> 
     return bar_chart(
         chart_id=chart_id,
         title=title,
-        categories=[str(row.label) for row in rows],
+        categories=[capfirst(str(row.label)) for row in rows],
         series=[
             (_("Reported"), [row.reported for row in rows]),
             (_("Closed"), [row.closed for row in rows]),
