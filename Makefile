@@ -12,6 +12,8 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check --quiet
 VENDOR := static/vendor/designsystemet
 DS := node_modules/@digdir
+FONTS := static/vendor/fonts
+INTER := node_modules/@fontsource/inter
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po */locale/*/LC_MESSAGES/*.po)
 PYTEST_ARGS ?=
 
@@ -47,7 +49,7 @@ prereqs:
 
 install: $(VENV)/.stamp-requirements
 install-dev: $(VENV)/.stamp-requirements-dev
-vendor: $(VENDOR)/.stamp $(VENDOR)/index.js.map
+vendor: $(VENDOR)/.stamp $(VENDOR)/index.js.map $(FONTS)/.stamp
 messages: $(VENV)/.stamp-messages
 
 # The prerequisite check runs first but, being order-only, never forces a reinstall.
@@ -78,6 +80,15 @@ $(VENDOR)/.stamp: package.json package-lock.json
 # refuses a file whose references are missing, so the map comes along.
 $(VENDOR)/index.js.map: $(VENDOR)/.stamp
 	cp $(DS)/designsystemet-web/dist/umd/index.js.map $@
+
+# Inter, embedded in the PDF report from these files (WeasyPrint never fetches a font):
+# Latin and Latin Extended (Sami letters), regular, italic, semibold and bold.
+$(FONTS)/.stamp: $(VENDOR)/.stamp
+	mkdir -p $(FONTS)
+	cp $(INTER)/files/inter-latin{,-ext}-{400,600,700}-normal.woff2 $(FONTS)/
+	cp $(INTER)/files/inter-latin{,-ext}-400-italic.woff2 $(FONTS)/
+	cp $(INTER)/LICENSE $(FONTS)/LICENSE-inter.txt
+	touch $@
 
 # compilemessages refuses to run where there is no locale folder at all yet.
 $(VENV)/.stamp-messages: $(PO_FILES) | $(VENV)/.stamp-requirements

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views
+from . import dashboard_views, report_views
 
 urlpatterns = [
     # Dashboards
@@ -31,5 +31,24 @@ urlpatterns = [
         "indicators/<int:indicator_id>/",
         dashboard_views.indicator_dashboard,
         name="dashboard_indicator",
+    ),
+    # Unit annual reports and the PDF report jobs
+    path("annual/", report_views.annual_overview, name="annual_overview"),
+    path(
+        "annual/<int:plan_pk>/<int:year>/<int:unit_pk>/",
+        report_views.annual_report,
+        name="annual_report",
+    ),
+    path(
+        "annual/<int:plan_pk>/<int:year>/<int:unit_pk>/<str:action>/",
+        report_views.annual_decide,
+        name="annual_decide",
+    ),
+    path("reports/", report_views.report_job_list, name="report_job_list"),
+    path("reports/new/", report_views.report_job_create, name="report_job_create"),
+    path("reports/<int:pk>/", report_views.report_job_detail, name="report_job_detail"),
+    path("reports/<int:pk>/retry/", report_views.report_job_retry, name="report_job_retry"),
+    path(
+        "reports/<int:pk>/download/", report_views.report_job_download, name="report_job_download"
     ),
 ]

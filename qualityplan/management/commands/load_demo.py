@@ -23,12 +23,14 @@ class Command(BaseCommand):
         from deviations.demo import demo_deviations_load
         from deviations.indicators import counted_values_refresh_plan
         from measures.demo import demo_statuses_load
+        from reporting.demo import demo_reports_load
 
         if not quiet:
             self._print(demo_load())
             self._print_statuses(demo_statuses_load(plan=self._active_plan()))
             self._print_deviations(demo_deviations_load())
             counted_values_refresh_plan(plan=self._active_plan())
+            self.stdout.write(demo_reports_load(plan=self._active_plan()).line)
             return
         # The importer logs each plan it creates at INFO; quiet means errors only.
         previous = logging.root.manager.disable
@@ -38,6 +40,7 @@ class Command(BaseCommand):
             demo_statuses_load(plan=self._active_plan())
             demo_deviations_load()
             counted_values_refresh_plan(plan=self._active_plan())
+            demo_reports_load(plan=self._active_plan())
         finally:
             logging.disable(previous)
 
