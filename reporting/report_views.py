@@ -263,7 +263,8 @@ def report_job_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = report_storage().open(job.file.name, "rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    name = slugify(f"{_('quality report')} {job.year} {job.scope_unit.name}") or "report"
+    name = slugify(f"{_('quality report')} {job.year} {job.scope_unit.name}", allow_unicode=True)
+    name = name or "report"
     return FileResponse(
         handle, as_attachment=True, filename=f"{name}.pdf", content_type="application/pdf"
     )
