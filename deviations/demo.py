@@ -1,6 +1,6 @@
 """Deviations for the demo municipality and for the benchmark municipality.
 
-`demo_deviations_load` gives the demo units a realistic year (2026) of deviations
+`demo_deviations_load` gives the demo units two realistic years (2025, 2026) of deviations
 and quality council meetings; `bench_deviations_seed` bulk-loads a large number
 of deviations over the benchmark units for `bench/`. Both write rows directly
 (with numbers taken from the same per-year counter the report form uses) and
@@ -33,7 +33,8 @@ from .services import deviation_numbers_take
 User = get_user_model()
 Status = Deviation.Status
 Action = DeviationEvent.Action
-DEMO_YEAR = 2026
+# Two years, so that the annual report of the last whole year has deviations too.
+DEMO_YEARS = (2025, 2026)
 
 # What happens, per category: description, what was done at once, cause, corrective
 # action, and the usual consequence and probability. No names, no identity numbers.
@@ -345,21 +346,22 @@ def demo_deviations_load(*, today: date | None = None) -> DemoDeviationsSummary:
     if not units or Deviation.objects.filter(org_unit__in=units.values()).exists():
         return DemoDeviationsSummary(skipped=True)
     today = today or timezone.localdate()
-    end = min(today, date(DEMO_YEAR, 12, 31))
-    rng = random.Random(DEMO_YEAR)
     categories = {category.name: category for category in DeviationCategory.objects.all()}
     people = _demo_people(units)
     measures = _demo_measures()
-    deviations, steps = [], []
-    for unit_name, (count, mix) in UNIT_PROFILES.items():
-        if unit_name not in units:
-            continue
-        for _ in range(count):
-            row, row_steps = _demo_deviation(
-                rng, units, unit_name, mix, categories, people, measures, end, today
-            )
-            deviations.append(row)
-            steps.append(row_steps)
+    deviations, steps, meetings = [], [], 0
+    for year in DEMO_YEARS:
+        end = min(today, date(year, 12, 31))
+        rng = random.Random(year)
+        for unit_name, (count, mix) in UNIT_PROFILES.items():
+            if unit_name not in units:
+                continue
+            for _ in range(count):
+                row, row_steps = _demo_deviation(
+                    rng, units, unit_name, mix, categories, people, measures, (year, end), today
+                )
+                deviations.append(row)
+                steps.append(row_steps)
     _number_in_order_keeping(deviations, steps)
     Deviation.objects.bulk_create(deviations)
     DeviationEvent.objects.bulk_create(
@@ -367,7 +369,9 @@ def demo_deviations_load(*, today: date | None = None) -> DemoDeviationsSummary:
         for row, row_steps in zip(deviations, steps, strict=True)
         for step in row_steps
     )
-    meetings = _demo_meetings(rng, units, deviations, people, end)
+    for year in DEMO_YEARS:
+        end = min(today, date(year, 12, 31))
+        meetings += _demo_meetings(random.Random(year), units, deviations, people, (year, end))
     return DemoDeviationsSummary(deviations=len(deviations), meetings=meetings)
 
 
@@ -397,16 +401,17 @@ def _pick_unit(rng, units, unit_name: str) -> OrgUnit:
     return units[unit_name]
 
 
-def _demo_deviation(rng, units, unit_name, mix, categories, people, measures, end, today):
-    """One deviation of the demo year and the steps of its history."""
+def _demo_deviation(rng, units, unit_name, mix, categories, people, measures, year_end, today):
+    """One deviation of a demo year and the steps of its history."""
+    year, end = year_end
     unit = _pick_unit(rng, units, unit_name)
     names = [name for name in mix if name in categories] or list(categories)
     category_name = rng.choices(names, weights=[mix.get(name, 1) for name in names])[0]
     story = rng.choice(STORIES.get(category_name, STORIES["Annet"]))
     description, immediate, cause, corrective, consequence, probability = story
     # Up to the day before `end`, so nothing happens later than now.
-    days = max(1, (end - date(DEMO_YEAR, 1, 1)).days)
-    day = date(DEMO_YEAR, 1, 1) + timedelta(days=rng.randrange(days))
+    days = max(1, (end - date(year, 1, 1)).days)
+    day = date(year, 1, 1) + timedelta(days=rng.randrange(days))
     occurred = _local(day, rng.choice([2, 7, 8, 9, 11, 14, 15, 19, 21, 23]), rng.randrange(60))
     created = min(occurred + timedelta(minutes=rng.randrange(20, 60 * 30)), timezone.now())
     handler = people.leaders.get(unit.pk) or people.leaders.get(unit.parent_id)
@@ -493,8 +498,9 @@ def _demo_follow_up(rng, row, steps, handler, texts, measures, today) -> None:
     )
 
 
-def _demo_meetings(rng, units, deviations, people, end: date) -> int:
+def _demo_meetings(rng, units, deviations, people, year_end: tuple[int, date]) -> int:
     """Two quality council meetings a unit: spring and autumn, each reviewing what was new."""
+    year, end = year_end
     meetings = 0
     for unit_name in UNIT_PROFILES:
         unit = units.get(unit_name)
@@ -506,7 +512,7 @@ def _demo_meetings(rng, units, deviations, people, end: date) -> int:
             if row.org_unit_id == unit.pk or row.org_unit.parent_id == unit.pk
         ]
         for month in (4, 10):
-            held_on = date(DEMO_YEAR, month, rng.randrange(5, 25))
+            held_on = date(year, month, rng.randrange(5, 25))
             if held_on > end:
                 continue
             since = held_on - timedelta(days=183)
