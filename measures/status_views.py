@@ -110,6 +110,8 @@ def _page_context(request: HttpRequest, period: ReportingPeriod, bound: dict | N
         row.form = (bound or {}).get(row.pk) or StatusRowForm(row=row)
         urls.attach(row)
     table = StatusTable(records, forms_by_row=bound or {})
+    # render_table draws the rows in a context of its own: the labels travel with the table.
+    table.labels = context["L"]
     RequestConfig(request, paginate=False).configure(table)
     context.update(
         filterset=filterset,

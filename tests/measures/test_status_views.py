@@ -208,3 +208,14 @@ def test_copy_previous_for_the_page(client, users, reporting, plan):
     assert response.status_code == 302
     copied = period.statuses.get(measure=reporting.counted, org_unit=reporting.row_a.org_unit)
     assert copied.comment == "Forrige gang"
+
+
+def test_rows_carry_their_words_on_the_page_and_in_a_saved_row(client, users, reporting):
+    client.force_login(users.leader_a)
+    page = client.get(reverse("status_page", args=[reporting.period.pk])).text
+    assert (
+        ">Save<span" in page and "Not reported</span>" in page and "Indicator: Antall møter" in page
+    )
+    url = reverse("status_save", args=[reporting.row_a.pk])
+    row = client.post(url, _row_data(reporting.row_a), **HTMX).text
+    assert ">Save<span" in row and "Reported</span>" in row

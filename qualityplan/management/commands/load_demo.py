@@ -59,7 +59,7 @@ class Command(BaseCommand):
             self.stdout.write("Deviations: the demo units have some already; left as they were.")
         else:
             self.stdout.write(
-                f"Deviations: {summary.deviations} in the demo year, "
+                f"Deviations: {summary.deviations} over the demo years, "
                 f"{summary.meetings} quality council meetings."
             )
 
