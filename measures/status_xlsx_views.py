@@ -8,11 +8,9 @@ double submit saves once, and only rows the user saw in the check are saved.
 
 import base64
 import io
-import secrets
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qualityplan.forms import DesignsystemetFormMixin
 from qualityplan.models import OrgUnit
+from qualityplan.uploads import upload_remember, upload_take
 
 from . import selectors
 from .models import ReportingPeriod
@@ -45,7 +44,6 @@ from .statuses import status_may_edit
 SESSION_KEY = "status_uploads"
 # Uploads kept at once per session: an abandoned check should not grow the session.
 MAX_PENDING = 2
-CLAIM_SECONDS = 24 * 3600
 
 
 class StatusUploadForm(DesignsystemetFormMixin, forms.Form):
@@ -126,34 +124,12 @@ def status_template_download(request: HttpRequest, period_pk: int) -> FileRespon
     )
 
 
-def _remember_upload(request: HttpRequest, entry: dict) -> str:
-    token = secrets.token_urlsafe(24)
-    pending = request.session.get(SESSION_KEY, {})
-    while len(pending) >= MAX_PENDING:
-        pending.pop(next(iter(pending)))
-    pending[token] = entry
-    request.session[SESSION_KEY] = pending
-    return token
-
-
-def _take_upload(request: HttpRequest, token: str) -> dict | None:
-    """The upload waiting under `token`, taken out so that it is saved once only."""
-    pending = request.session.get(SESSION_KEY, {})
-    entry = pending.pop(token, None) if token else None
-    if entry is None:
-        return None
-    request.session[SESSION_KEY] = pending
-    request.session.save()
-    # Two requests racing with the same session both saw the token; one claim wins.
-    if not cache.add(f"status-upload-claimed:{token}", True, timeout=CLAIM_SECONDS):
-        return None
-    return entry
-
-
 def _preview(request, period, unit, upload, check: UploadCheck, data: bytes) -> HttpResponse:
-    token = _remember_upload(
-        request,
-        {
+    token = upload_remember(
+        request=request,
+        key=SESSION_KEY,
+        keep=MAX_PENDING,
+        entry={
             "data": base64.b64encode(data).decode("ascii"),
             "filename": upload.name,
             "period": period.pk,
@@ -197,7 +173,7 @@ def status_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
 @require_POST
 def status_upload_confirm(request: HttpRequest, period_pk: int) -> HttpResponse:
     period = _get_period_for_user(request, period_pk)
-    entry = _take_upload(request, request.POST.get("token", ""))
+    entry = upload_take(request=request, key=SESSION_KEY, token=request.POST.get("token", ""))
     if entry is None or entry["period"] != period.pk:
         messages.info(request, _("This upload has already been saved or has expired."))
         return redirect("status_page", period.pk)

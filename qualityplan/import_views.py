@@ -7,10 +7,8 @@ anything is written, so a double submit creates one plan, not two.
 
 import base64
 import io
-import secrets
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,11 +22,11 @@ from .import_forms import PlanImportForm
 from .models import OrgUnit, QualityPlan
 from .plan_export import plan_export_xlsx
 from .plan_import import PlanImportError, PlanTable, parse_plan_table, plan_import_apply
+from .uploads import upload_remember, upload_take
 
 SESSION_KEY = "plan_imports"
 # Uploads kept at once per session; an abandoned preview should not grow the session forever.
 MAX_PENDING = 3
-CLAIM_SECONDS = 24 * 3600
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -39,36 +37,14 @@ def _require_importer(request: HttpRequest) -> Access:
     return access
 
 
-def _remember_upload(request: HttpRequest, entry: dict) -> str:
-    token = secrets.token_urlsafe(24)
-    pending = request.session.get(SESSION_KEY, {})
-    while len(pending) >= MAX_PENDING:
-        pending.pop(next(iter(pending)))
-    pending[token] = entry
-    request.session[SESSION_KEY] = pending
-    return token
-
-
-def _take_upload(request: HttpRequest, token: str) -> dict | None:
-    """The upload waiting under `token`, taken out so that it can be used once only."""
-    pending = request.session.get(SESSION_KEY, {})
-    entry = pending.pop(token, None) if token else None
-    if entry is None:
-        return None
-    request.session[SESSION_KEY] = pending
-    request.session.save()
-    # Two requests racing with the same session both saw the token; one claim wins.
-    if not cache.add(f"plan-import-claimed:{token}", True, timeout=CLAIM_SECONDS):
-        return None
-    return entry
-
-
 def _preview(request: HttpRequest, form: PlanImportForm, table: PlanTable, data: bytes):
     title = form.cleaned_data["title"] or table.title_hint
     owner, frequency = form.cleaned_data["owner"], form.cleaned_data["frequency"]
-    token = _remember_upload(
-        request,
-        {
+    token = upload_remember(
+        request=request,
+        key=SESSION_KEY,
+        keep=MAX_PENDING,
+        entry={
             "data": base64.b64encode(data).decode("ascii"),
             "filename": form.cleaned_data["file"].name,
             "title": title,
@@ -109,7 +85,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plan_import_confirm(request: HttpRequest) -> HttpResponse:
     access = _require_importer(request)
-    entry = _take_upload(request, request.POST.get("token", ""))
+    entry = upload_take(request=request, key=SESSION_KEY, token=request.POST.get("token", ""))
     if entry is None:
         messages.info(request, _("This import has already been done or has expired."))
         return redirect("plan_list")
