@@ -518,8 +518,35 @@ class Figures:
         return _quantize(self.value_sum, "0.01")
 
 
+class _RollupDisplay:
+    """What a measure's and a goal's roll-up show alike: light, status bar, share reported."""
+
+    @property
+    def light_color(self) -> str:
+        return LIGHT_COLORS[self.light]
+
+    @property
+    def light_label(self) -> str:
+        return light_label(self.light)
+
+    @cached_property
+    def status_strip(self):
+        """The status bar and counts for a table cell (see charts.status_strip)."""
+        from .charts import status_strip  # charts builds on this module
+
+        return status_strip(self.status_items)
+
+    @cached_property
+    def status_items(self) -> list[StatusItem]:
+        return status_items(self.status_counts)
+
+    @property
+    def reported_share(self) -> Decimal | None:
+        return share(self.reported, self.total)
+
+
 @dataclass
-class MeasureRollup:
+class MeasureRollup(_RollupDisplay):
     measure: Measure
     indicator: Indicator | None
     status_counts: dict[str, int]
@@ -534,29 +561,6 @@ class MeasureRollup:
     valued: int = 0
 
     @property
-    def light_color(self) -> str:
-        return LIGHT_COLORS[self.light]
-
-    @property
-    def light_label(self) -> str:
-        return light_label(self.light)
-
-    @cached_property
-    def status_strip(self):
-        """The status bar and counts for a table cell (see charts.status_strip)."""
-        from .charts import status_strip  # charts builds on this module
-
-        return status_strip(self.status_items)
-
-    @cached_property
-    def status_items(self) -> list[StatusItem]:
-        return status_items(self.status_counts)
-
-    @property
-    def reported_share(self) -> Decimal | None:
-        return share(self.reported, self.total)
-
-    @property
     def valued_label(self) -> str:
         return ngettext("%(count)d unit", "%(count)d units", self.valued) % {"count": self.valued}
 
@@ -567,7 +571,7 @@ class MeasureRollup:
 
 
 @dataclass
-class GoalRollup:
+class GoalRollup(_RollupDisplay):
     goal: Goal
     measures: list[MeasureRollup]
     light: str
@@ -576,29 +580,6 @@ class GoalRollup:
     total: int = 0
     mean_progress: Decimal | None = None
     lights: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def light_color(self) -> str:
-        return LIGHT_COLORS[self.light]
-
-    @property
-    def light_label(self) -> str:
-        return light_label(self.light)
-
-    @cached_property
-    def status_strip(self):
-        """The status bar and counts for a table cell (see charts.status_strip)."""
-        from .charts import status_strip  # charts builds on this module
-
-        return status_strip(self.status_items)
-
-    @cached_property
-    def status_items(self) -> list[StatusItem]:
-        return status_items(self.status_counts)
-
-    @property
-    def reported_share(self) -> Decimal | None:
-        return share(self.reported, self.total)
 
 
 @dataclass
