@@ -25,6 +25,7 @@ from qualityplan.access import OrgTree, get_access
 from qualityplan.models import Goal, OrgUnit, QualityPlan, Role
 
 from . import selectors
+from .annual_notify import notify_on_commit
 from .models import UnitAnnualReport, UnitAnnualReportEvent, UnitAnnualReportGoal
 
 Status = UnitAnnualReport.Status
@@ -350,6 +351,7 @@ def unit_report_submit(*, report: UnitAnnualReport, user: User) -> UnitAnnualRep
     report.return_comment = ""
     report.save()
     _record(report, action=Action.SUBMIT, old=old, user=user)
+    notify_on_commit(report=report, event="submitted")
     return report
 
 
@@ -364,6 +366,7 @@ def unit_report_approve(
     report.status, report.approved_at, report.updated_by = Status.APPROVED, timezone.now(), user
     report.save()
     _record(report, action=Action.APPROVE, old=old, user=user, comment=comment.strip())
+    notify_on_commit(report=report, event="approved")
     return report
 
 
@@ -382,4 +385,5 @@ def unit_report_send_back(
     report.return_comment = comment.strip()
     report.save()
     _record(report, action=Action.SEND_BACK, old=old, user=user, comment=comment.strip())
+    notify_on_commit(report=report, event="sent_back")
     return report

@@ -24,3 +24,10 @@ def render_report_job(self, job_id: int) -> str:
 def expire_report_jobs() -> int:
     """Beat, every few minutes: fail the jobs whose worker was stopped at the hard limit."""
     return report_jobs.report_jobs_expire()
+
+
+@shared_task
+def unit_report_notify(report_id: int, event: str) -> int:
+    from .annual_notify import unit_report_notify as notify
+
+    return notify(report_id=report_id, event=event)
