@@ -96,6 +96,31 @@ def status_rows(*, period, unit_ids) -> QuerySet[MeasureStatus]:
     )
 
 
+def status_rows_of_unit(*, period, unit) -> QuerySet[MeasureStatus]:
+    """The rows of one unit in one period, for the status page: the period and the unit are
+    the same for every row, so they are not joined in again for each (a sixth of the page's
+    time at a hundred rows); `attach_shared` puts them back after filtering."""
+    return (
+        MeasureStatus.objects.filter(period=period, org_unit=unit)
+        .select_related("measure__goal", "measure__subgoal", "updated_by")
+        .prefetch_related(
+            "measure__responsible_roles",
+            Prefetch("measure__indicators", queryset=Indicator.objects.order_by("id")),
+        )
+        .order_by(
+            "measure__goal__position",
+            F("measure__subgoal__position").asc(nulls_first=True),
+            "measure__position",
+        )
+    )
+
+
+def attach_shared(rows: list[MeasureStatus], *, period, unit) -> list[MeasureStatus]:
+    for row in rows:
+        row.period, row.org_unit = period, unit
+    return rows
+
+
 def status_units_for_user(*, user, period) -> list:
     """Org units with rows in `period` that the user may read, their own units first."""
     access = get_access(user)

@@ -101,9 +101,9 @@ def _page_context(request: HttpRequest, period: ReportingPeriod, bound: dict | N
     context = {"period": period, "units": units, "unit": unit, "L": row_labels()}
     if unit is None:
         return context
-    rows = selectors.status_rows(period=period, unit_ids=[unit.pk])
+    rows = selectors.status_rows_of_unit(period=period, unit=unit)
     filterset = StatusFilter(request.GET, queryset=rows, plan=period.plan)
-    records = list(filterset.qs)
+    records = selectors.attach_shared(list(filterset.qs), period=period, unit=unit)
     urls = _RowUrls()
     for row in records:
         row.editable = status_may_edit(user=request.user, status=row)
