@@ -8,9 +8,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from qualityplan.forms import DesignsystemetFormMixin
+from qualityplan.validators import no_national_identity_number
 
 from .models import Deviation, DeviationCategory, QualityCouncilMeeting, RiskLevel
-from .validators import no_national_identity_number
 
 CONSEQUENCES = [
     (1, _("1 – Insignificant: no harm")),

@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import Measure
 from qualityplan.models import OrgUnit
-
-from .validators import no_national_identity_number
+from qualityplan.validators import no_national_identity_number
 
 RISK_SCALE = [MinValueValidator(1), MaxValueValidator(5)]
 # How late an "occurred at" may lie after the report, for clocks that are a little off.

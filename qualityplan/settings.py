@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "measures",
     "deviations",
     "reporting",
+    # Newer apps come here, above reporting in the import order.
+    # Demo data sits at the top and may use every app.
+    "demo",
 ]
 
 MIDDLEWARE = [

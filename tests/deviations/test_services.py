@@ -9,9 +9,9 @@ from deviations import services
 from deviations.models import Deviation, DeviationEvent
 from qualityplan.models import UserProfile
 from tests.factories import GoalFactory, MeasureFactory, QualityPlanFactory
+from tests.qualityplan.test_validators import VALID_NO
 
 from .factories import DeviationFactory, MeetingFactory, category
-from .test_validators import VALID_NO
 
 Status = Deviation.Status
 IN_A_WEEK = timezone.localdate() + timedelta(days=7)

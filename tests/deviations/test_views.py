@@ -8,9 +8,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from deviations.models import Deviation, QualityCouncilMeeting
+from tests.qualityplan.test_validators import VALID_NO
 
 from .factories import DeviationFactory, MeetingFactory, category
-from .test_validators import VALID_NO
 
 Status = Deviation.Status
 IN_A_WEEK = timezone.localdate() + timedelta(days=7)

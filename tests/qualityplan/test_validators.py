@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from deviations.validators import (
+from qualityplan.validators import (
     find_identity_numbers,
     is_norwegian_identity_number,
     is_swedish_identity_number,

@@ -1,6 +1,6 @@
 """Keep national identity numbers out of free text.
 
-Deviations are read by many people and sent around in reports; a patient or
+Free text is read by many people and sent around in reports; a patient or
 user is described, never identified. These checks find a Norwegian
 fødselsnummer or D-number (11 digits with both mod-11 control digits right)
 and a Swedish personnummer or samordningsnummer (10 or 12 digits with the
