@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "deviations",
     "reporting",
     # Newer apps come here, above reporting in the import order.
+    "improvement",
     # Demo data sits at the top and may use every app.
     "demo",
 ]
@@ -199,6 +200,13 @@ CELERY_BEAT_SCHEDULE = {
 # Called with period=… whenever a period gets new status rows: fills the values of
 # indicators counted from deviations and meetings.
 MEASURES_PERIOD_HOOKS = ["deviations.indicators.counted_values_refresh"]
+# Newer apps show their part of the annual quality report (PDF) and of a unit's yearly
+# report page without reporting importing them. A PDF section hook is called with
+# plan=, year=, unit_ids=, user= and returns a reporting.sections.ReportSection or None;
+# a page section hook is called with request=, report=, plan=, unit=, year= and returns
+# HTML or "".
+REPORT_PDF_SECTIONS = ["improvement.report.pdf_section"]
+ANNUAL_REPORT_PAGE_SECTIONS = ["improvement.report.annual_page_section"]
 
 # --- Annual quality report: PDF jobs (reporting) ---------------------------------
 # Measured with Celery 5.7 on Redis: without acks late a worker killed mid-job loses

@@ -35,7 +35,7 @@ from deviations.selectors import DeviationStatistics, deviation_statistics
 from measures.models import Indicator
 from qualityplan.models import OrgUnit, QualityPlan
 
-from . import annual, charts, selectors
+from . import annual, charts, sections, selectors
 from .models import ReportJob, UnitAnnualReport, UnitAnnualReportGoal
 from .report_jobs import ReportError
 
@@ -228,6 +228,7 @@ class ReportData:
     unit_report_counts: dict[str, int]
     charts: list = field(default_factory=list)
     deviation_charts: list = field(default_factory=list)
+    extra_sections: list = field(default_factory=list)  # sections.ReportSection
     created: date = field(default_factory=timezone.localdate)
     requested_by: User | None = None
 
@@ -310,6 +311,9 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
         requested_by=user,
         charts=[charts.goal_status_chart(rollup)],
         deviation_charts=_deviation_charts(stats, year) if stats.total.reported else [],
+        extra_sections=sections.pdf_sections(
+            plan=plan, year=year, unit_ids=scope.unit_ids, user=user
+        ),
     )
 
 

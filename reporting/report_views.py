@@ -12,7 +12,7 @@ from qualityplan.access import get_access
 from qualityplan.models import OrgUnit, QualityPlan
 from qualityplan.selectors import language_for_user
 
-from . import annual, report_jobs
+from . import annual, report_jobs, sections
 from .models import ReportJob, UnitAnnualReport, report_storage
 from .report_forms import (
     AnnualChoiceForm,
@@ -90,6 +90,9 @@ def _edit_page(request, plan, unit, year, report, form, decide_forms=None) -> Ht
         "approve_form": decide_forms.get("approve") or ApproveForm(),
         "send_back_form": decide_forms.get("send_back") or SendBackForm(),
         "missing": annual.missing_for_submit(report=report) if report and editable else [],
+        "extra_sections": sections.annual_page_sections(
+            request=request, report=report, plan=plan, unit=unit, year=year
+        ),
     }
     return render(request, "reporting/annual/edit.html", context)
 

@@ -1,0 +1,79 @@
+"""Improvement work's part of the reports, called through reporting's settings hooks.
+
+- `pdf_section`: a chapter of the annual quality report: the projects in the scope and
+  whether their run charts show a signal, and how the units assessed the regulation's
+  duties.
+- `annual_page_section`: on a unit's yearly report page, its regulation section and its
+  management review, with links to write them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from reporting.sections import ReportSection
+
+from . import runrules
+from .models import DataPoint, DutyStatement, ImprovementProject, ManagementReview
+from .selectors import active_duties, duty_overview
+
+
+def project_signals(projects: list[ImprovementProject]) -> dict[int, bool]:
+    """Whether each project's run chart shows a signal. One query for all the points."""
+    values: dict[int, list] = {p.pk: [] for p in projects}
+    points = DataPoint.objects.filter(project__in=projects).order_by("project_id", "measured_on")
+    for project_id, value in points.values_list("project_id", "value"):
+        values[project_id].append(value)
+    return {pk: runrules.analyse(vals).has_signal for pk, vals in values.items()}
+
+
+def pdf_section(*, plan, year: int, unit_ids, user) -> ReportSection | None:
+    projects = list(
+        ImprovementProject.objects.filter(units__in=unit_ids)
+        .exclude(started_on__year__gt=year)
+        .exclude(ended_on__year__lt=year)
+        .distinct()
+        .prefetch_related("units")
+        .order_by("title")
+    )
+    duties, rows = duty_overview(plan=plan, year=year, unit_ids=unit_ids)
+    if not projects and not any(any(row.cells) for row in rows):
+        return None
+    signals = project_signals(projects)
+    labels = dict(DutyStatement.Assessment.choices)
+    duty_counts = [
+        (duty, Counter(row.cells[index] for row in rows)) for index, duty in enumerate(duties)
+    ]
+    html = render_to_string(
+        "improvement/pdf_section.html",
+        {
+            "year": year,
+            "projects": [(p, signals.get(p.pk, False)) for p in projects],
+            "improved": sum(1 for shown in signals.values() if shown),
+            "duty_counts": duty_counts,
+            "labels": labels,
+            "units": len(rows),
+        },
+    )
+    # render_to_string returns safe HTML: the template engine escaped what it inserted.
+    return ReportSection("improvement", _("Improvement work and the quality regulation"), html)
+
+
+def annual_page_section(*, request, report, plan, unit, year: int) -> SafeString:
+    statements = (
+        list(DutyStatement.objects.filter(report=report).select_related("duty")) if report else []
+    )
+    context = {
+        "plan": plan,
+        "unit": unit,
+        "year": year,
+        "duties": len(active_duties()),
+        "written": sum(1 for s in statements if s.assessment),
+        "statements": statements,
+        "review": ManagementReview.objects.filter(org_unit=unit, year=year).first(),
+    }
+    return render_to_string("improvement/_annual_section.html", context, request=request)
