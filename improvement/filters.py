@@ -22,4 +22,4 @@ class ProjectFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["unit"].queryset = units
         for field in self.form.fields.values():
-            field.widget.attrs.setdefault("class", "ds-select")
+            field.widget.attrs.setdefault("class", "ds-input")

@@ -17,10 +17,9 @@ def _styled(form: forms.Form) -> None:
         widget = field.widget
         if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
             continue
-        css = "ds-select" if isinstance(widget, forms.Select) else "ds-input"
-        widget.attrs.setdefault("class", css)
+        widget.attrs.setdefault("class", "ds-input")
         if isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("rows", 3)
+            widget.attrs["rows"] = 4
 
 
 class ProjectForm(forms.ModelForm):

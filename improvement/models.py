@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from deviations.models import Deviation
 from measures.models import Indicator, Measure
@@ -258,9 +259,10 @@ class DutyStatement(models.Model):
     """How a unit met one duty in a year: its words, its assessment, its evidence."""
 
     class Assessment(models.TextChoices):
-        MET = "met", _("Met")
-        PARTLY = "partly", _("Partly met")
-        NOT_MET = "not_met", _("Not met")
+        # "Met" alone means a reached target elsewhere in the app: these have a context.
+        MET = "met", pgettext_lazy("regulation duty", "Met")
+        PARTLY = "partly", pgettext_lazy("regulation duty", "Partly met")
+        NOT_MET = "not_met", pgettext_lazy("regulation duty", "Not met")
 
     report = models.ForeignKey(
         UnitAnnualReport, on_delete=models.CASCADE, related_name="duty_statements"

@@ -9,6 +9,7 @@ seeing the colours.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -60,7 +61,8 @@ def run_chart(series: Series, *, title: str, chart_id: str, unit: str = "") -> R
         )
     body += _line(values, scale)
     body += _points(values, scale, analysis)
-    svg = _svg(chart_id, title, f"{title}. " + " ".join(findings), body)
+    body += _legend(analysis)
+    svg = _svg(chart_id, title, f"{title}. " + " ".join(findings), body, legend=True)
     table = _table(series, analysis, title, unit)
     chart = Chart(
         title=title, description=" ".join(findings), svg=svg, table=table, chart_id=chart_id
@@ -200,29 +202,38 @@ def _x(index: int, count: int) -> float:
     return LEFT + step * (index + 0.5)
 
 
+def _ticks(low: float, high: float) -> list[float]:
+    """Four or five round values from `low` to `high` for the axis (1, 2, 2.5 or 5 × 10ⁿ)."""
+    raw = (high - low) / 4
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    step = next(f * magnitude for f in (1, 2, 2.5, 5, 10) if f * magnitude >= raw)
+    first = math.floor(low / step) * step
+    return [first + step * i for i in range(6) if first + step * i <= high + step * 0.999]
+
+
 def _frame(values: list[float | None], labels: list[str]):
     present = [v for v in values if v is not None] or [0.0, 1.0]
     low, high = min(present), max(present)
     if low == high:
         low, high = low - 1, high + 1
-    pad = (high - low) * 0.08
-    low, high = (low - pad if low - pad > 0 or low < 0 else 0.0), high + pad
+    ticks = _ticks(0.0 if low >= 0 and low < (high - low) else low, high)
+    low, high = ticks[0], max(ticks[-1], high)
 
     def scale(value: float) -> float:
         return TOP + PLOT_H - PLOT_H * (value - low) / (high - low)
 
     parts = []
-    for step in range(5):
-        value = low + (high - low) * step / 4
+    for value in ticks:
         y = scale(value)
         parts.append(
             f'<line x1="{LEFT}" y1="{_f(y)}" x2="{WIDTH - RIGHT}" y2="{_f(y)}" stroke="{GRID}"/>'
             f'<text x="{LEFT - 8}" y="{_f(y + 4)}" text-anchor="end" font-size="11" '
-            f'fill="{MUTED}">{_e(format_number(Decimal(str(round(value, 2)))))}</text>'
+            f'fill="{MUTED}">{_e(format_number(Decimal(str(round(value, 4)))))}</text>'
         )
-    every = max(1, len(labels) // 12)
+    widest = max((len(label) for label in labels), default=1) * 6.5 + 10
+    every = max(1, math.ceil(len(labels) * widest / (WIDTH - LEFT - RIGHT)))
     for index, label in enumerate(labels):
-        if index % every and index != len(labels) - 1:
+        if index % every:
             continue
         parts.append(
             f'<text x="{_f(_x(index, len(labels)))}" y="{TOP + PLOT_H + 18}" '
@@ -303,8 +314,38 @@ def _ring(x: float, y: float) -> str:
     )
 
 
-def _svg(chart_id: str, title: str, description: str, body: list[str]) -> SafeString:
-    height = TOP + PLOT_H + 30
+def _legend(analysis: runrules.RunChartAnalysis) -> list[str]:
+    """The marks the chart uses, spelled out under it."""
+    y, x, parts = TOP + PLOT_H + 42, LEFT, []
+    items = [(_circle(0, 0, LINE), _("a point"))]
+    if analysis.flagged("shift"):
+        items.append(
+            (f'<rect x="-5" y="-5" width="10" height="10" fill="{SIGNAL}"/>', _("in a shift"))
+        )
+    if analysis.flagged("trend"):
+        items.append((f'<path d="M0,-6 L6,5 L-6,5 Z" fill="{SIGNAL}"/>', _("in a trend")))
+    if analysis.flagged("astronomical"):
+        items.append((_ring(0, 0), _("astronomical point")))
+    items.append(
+        (
+            f'<line x1="-8" y1="0" x2="8" y2="0" stroke="{MEDIAN}" stroke-width="1.5" '
+            f'stroke-dasharray="6 4"/>',
+            _("median"),
+        )
+    )
+    for mark, label in items:
+        parts.append(
+            f'<g transform="translate({_f(x + 8)},{y})">{mark}</g>'
+            f'<text x="{_f(x + 22)}" y="{y + 4}" font-size="11">{_e(label)}</text>'
+        )
+        x += 40 + len(str(label)) * 6.5
+    return parts
+
+
+def _svg(
+    chart_id: str, title: str, description: str, body: list[str], legend: bool = False
+) -> SafeString:
+    height = TOP + PLOT_H + (58 if legend else 30)
     return mark_safe(  # noqa: S308 -- every text in `body` went through _e()
         f'<svg xmlns="http://www.w3.org/2000/svg" class="dash-chart" role="img" '
         f'viewBox="0 0 {WIDTH} {height}" width="100%" '

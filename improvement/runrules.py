@@ -12,9 +12,10 @@ from noise; each is written out here in plain code, since no kept library does i
   signal. The critical values come from the exact distribution of the number of runs
   in a random order of the points above and below (Swed and Eisenhart, 1943), two-sided
   at 5 %: computed, not tabulated, so any number of points has its limits.
-- **Astronomical point:** a point far outside the rest. Judged here as outside the
-  natural process limits of an individuals chart (the mean ± 2.66 × the mean moving
-  range), so the rule is the same for everybody.
+- **Astronomical point:** a point blatantly different from the rest. Judged here as a
+  "far out" value in Tukey's sense (more than three interquartile ranges beyond the
+  first or third quartile), which a shift in the series does not set off, so the rule is
+  the same for everybody and not a matter of taste.
 
 The rules need at least ten points (not on the median, for runs); with fewer, the
 analysis says so instead of guessing. Control charts for proportions (p chart) and
@@ -26,7 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
-from statistics import median
+from statistics import median, quantiles
 
 MIN_POINTS = 10
 SHIFT_LENGTH = 6
@@ -131,8 +132,8 @@ def _close_trend(found: list[Signal], stretch: list[tuple[int, float]], way: int
 
 
 def astronomical(present: list[tuple[int, float]]) -> list[Signal]:
-    """Points outside the individuals chart's natural process limits."""
-    low, high = natural_limits([v for _i, v in present])
+    """Points more than three interquartile ranges outside the quartiles."""
+    low, high = far_out_fences([v for _i, v in present])
     if low is None:
         return []
     return [
@@ -142,13 +143,12 @@ def astronomical(present: list[tuple[int, float]]) -> list[Signal]:
     ]
 
 
-def natural_limits(values: list[float]) -> tuple[float | None, float | None]:
-    if len(values) < 2:
+def far_out_fences(values: list[float]) -> tuple[float | None, float | None]:
+    if len(values) < 4:
         return None, None
-    mean = sum(values) / len(values)
-    moving = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
-    spread = 2.66 * sum(moving) / len(moving)
-    return mean - spread, mean + spread
+    q1, _q2, q3 = quantiles(values, n=4, method="inclusive")
+    spread = 3 * (q3 - q1)
+    return q1 - spread, q3 + spread
 
 
 def runs_limits(above: int, below: int) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import formats
 
 from deviations.models import Deviation, QualityCouncilMeeting
 from measures.models import Indicator, MeasureStatus
@@ -85,8 +86,10 @@ def project_detail(*, project: ImprovementProject) -> ImprovementProject:
 def project_series(*, project: ImprovementProject) -> Series:
     """The project's own data points, in date order (from `project_detail`'s prefetch)."""
     points = list(project.data_points.all())
+    monthly = len({(p.measured_on.year, p.measured_on.month) for p in points}) == len(points)
+    style = "M Y" if monthly else "SHORT_DATE_FORMAT"
     return Series(
-        labels=[p.measured_on.isoformat() for p in points],
+        labels=[formats.date_format(p.measured_on, style) for p in points],
         values=[p.value for p in points],
         denominators=[p.denominator for p in points],
         dates=[p.measured_on for p in points],
@@ -125,7 +128,7 @@ def deviation_month_series(*, unit: OrgUnit, first: date, last: date) -> Series:
     labels, values, dates = [], [], []
     year, month = first.year, first.month
     while (year, month) <= (last.year, last.month):
-        labels.append(f"{year}-{month:02d}")
+        labels.append(formats.date_format(date(year, month, 1), "M Y"))
         values.append(Decimal(by_month.get((year, month), 0)))
         dates.append(date(year, month, 1))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

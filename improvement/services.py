@@ -202,29 +202,30 @@ def duty_save(*, duty: RegulationDuty | None, **fields) -> RegulationDuty:
     return duty
 
 
-# Our own short wording of each regulation's duties; the office rewords them as it likes.
+# Our own short wording of each regulation's duties, in the language of the country whose
+# regulation it is (the list is data: the office rewords it as it likes).
 DEFAULT_DUTIES = {
     "no": [
-        ("§ 6", "Plan the work", "Know the service's goals, organisation, risks and "
-         "duties; have written routines where they are needed and a plan for competence."),
-        ("§ 7", "Carry out the work", "Make the routines known and followed, give staff "
-         "the training they need, and report and follow up deviations and incidents."),
-        ("§ 8", "Evaluate the work", "Check that the routines work and are followed, use "
-         "deviations, complaints and user experience to learn, and review the whole yearly."),
-        ("§ 9", "Correct the work", "Change routines and practice where the evaluation "
-         "shows a need, and make sure the change is carried through."),
+        ("§ 6", "Planlegge", "Kjenne tjenestens mål, organisering, risiko og plikter; ha "
+         "skriftlige rutiner der det trengs, og en plan for kompetanse."),
+        ("§ 7", "Gjennomføre", "Gjøre rutinene kjent og fulgt, gi de ansatte opplæringen de "
+         "trenger, og melde og følge opp avvik og uønskede hendelser."),
+        ("§ 8", "Evaluere", "Kontrollere at rutinene virker og følges, bruke avvik, klager og "
+         "brukernes erfaringer til å lære, og gå gjennom helheten hvert år."),
+        ("§ 9", "Korrigere", "Endre rutiner og praksis der evalueringen viser behov, og sørge "
+         "for at endringen blir gjennomført."),
     ],
     "se": [
-        ("3 kap.", "Management system and processes", "Identify, describe and connect the "
-         "processes and routines the service needs to secure its quality."),
-        ("4 kap. 2–4 §§", "Risk analysis", "Judge the risk that events may occur that "
-         "could lead to shortcomings in the service's quality."),
-        ("5 kap. 1–3 §§", "Self-monitoring", "Follow up the service against the processes "
-         "and routines, and compare results with other services."),
-        ("5 kap. 4–6 §§", "Deviations and complaints", "Receive and investigate reports, "
-         "complaints and views, and use them to improve (lex Sarah and lex Maria)."),
-        ("5 kap. 7 §", "Improvement measures", "Take the measures that monitoring and "
-         "investigations show are needed, and follow them up."),
+        ("3 kap.", "Ledningssystem och processer", "Identifiera, beskriva och koppla ihop de "
+         "processer och rutiner verksamheten behöver för att säkra kvaliteten."),
+        ("4 kap. 2–4 §§", "Riskanalys", "Bedöma risken för händelser som kan leda till brister "
+         "i verksamhetens kvalitet."),
+        ("5 kap. 1–3 §§", "Egenkontroll", "Följa upp verksamheten mot processer och rutiner "
+         "och jämföra resultaten med andra verksamheter."),
+        ("5 kap. 4–6 §§", "Avvikelser och klagomål", "Ta emot och utreda rapporter, klagomål "
+         "och synpunkter och använda dem för att förbättra (lex Sarah och lex Maria)."),
+        ("5 kap. 7 §", "Förbättringsåtgärder", "Vidta de åtgärder som egenkontrollen och "
+         "utredningarna visar behövs, och följa upp dem."),
     ],
 }  # fmt: skip
 

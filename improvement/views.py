@@ -1,7 +1,7 @@
 """Pages for improvement work: projects with their PDSA cycles and run charts, run charts
 of a unit's indicators and deviations, the regulation's duties, management reviews."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -272,9 +272,10 @@ def unit_run_chart(request: HttpRequest, unit_pk: int) -> HttpResponse:
         series = selectors.indicator_unit_series(indicator=indicator, unit=unit)
         title = indicator.name
     else:
-        today = timezone.localdate()
-        first = date(today.year - 2, today.month, 1)
-        series = selectors.deviation_month_series(unit=unit, first=first, last=today)
+        # The last two years of whole months: this month is not over, so it is left out.
+        last = timezone.localdate().replace(day=1) - timedelta(days=1)
+        first = date(last.year - 2, last.month, 1)
+        series = selectors.deviation_month_series(unit=unit, first=first, last=last)
         title = _("Deviations reported per month – %(unit)s") % {"unit": unit.name}
     context = {
         "unit": unit,

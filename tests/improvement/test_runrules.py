@@ -8,6 +8,8 @@
   Provost and Murray (2011), "The run chart: a simple analytical tool for learning from
   variation in healthcare processes", BMJ Qual Saf 20:46–51: points on the median neither
   make nor break a shift; like values neither make nor break a trend.
+- Astronomical points: Tukey's "far out" values (Exploratory Data Analysis, 1977): beyond
+  three interquartile ranges from the quartiles.
 - p and u chart limits: three sigma, varying with the subgroup size (Provost and Murray,
   "The Health Care Data Guide", 2011, ch. 5), checked by hand below.
 """
@@ -96,6 +98,12 @@ def test_astronomical_point_outside_the_natural_limits():
     values = [5, 6, 5, 6, 5, 6, 5, 30, 6, 5, 6, 5]
     found = [s for s in analyse(values).signals if s.rule == "astronomical"]
     assert [(s.points, s.direction) for s in found] == [((7,), "above")]
+
+
+def test_a_step_change_is_a_shift_not_a_row_of_astronomical_points():
+    values = [9, 8, 10, 9, 8, 9, 10, 8, 9, 9, 8, 9, 5, 4, 5, 4, 3, 4, 5, 4, 3, 4, 4, 3]
+    rules = [s.rule for s in analyse(values).signals]
+    assert rules == ["shift", "shift", "few_runs"]
 
 
 def test_fewer_than_ten_points_are_not_judged():
