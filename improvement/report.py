@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.template.loader import render_to_string
+from django.utils import formats
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -19,16 +20,20 @@ from reporting.sections import ReportSection
 
 from . import runrules
 from .models import DataPoint, DutyStatement, ImprovementProject, ManagementReview
-from .selectors import active_duties, duty_overview
+from .runcharts import run_chart
+from .selectors import Series, active_duties, duty_overview
+
+PDF_CHARTS = 8  # run charts drawn in the PDF, for the projects that show a signal
 
 
-def project_signals(projects: list[ImprovementProject]) -> dict[int, bool]:
-    """Whether each project's run chart shows a signal. One query for all the points."""
-    values: dict[int, list] = {p.pk: [] for p in projects}
+def project_series(projects: list[ImprovementProject]) -> dict[int, Series]:
+    """Each project's data points as a series. One query for all of them."""
+    found: dict[int, Series] = {p.pk: Series(labels=[], values=[]) for p in projects}
     points = DataPoint.objects.filter(project__in=projects).order_by("project_id", "measured_on")
-    for project_id, value in points.values_list("project_id", "value"):
-        values[project_id].append(value)
-    return {pk: runrules.analyse(vals).has_signal for pk, vals in values.items()}
+    for project_id, measured_on, value in points.values_list("project_id", "measured_on", "value"):
+        found[project_id].labels.append(formats.date_format(measured_on, "M Y"))
+        found[project_id].values.append(value)
+    return found
 
 
 def pdf_section(*, plan, year: int, unit_ids, user) -> ReportSection | None:
@@ -43,17 +48,26 @@ def pdf_section(*, plan, year: int, unit_ids, user) -> ReportSection | None:
     duties, rows = duty_overview(plan=plan, year=year, unit_ids=unit_ids)
     if not projects and not any(any(row.cells) for row in rows):
         return None
-    signals = project_signals(projects)
+    series = project_series(projects)
+    signals = {pk: runrules.analyse(one.values).has_signal for pk, one in series.items()}
+    charts = [
+        run_chart(series[p.pk], title=p.title, chart_id=f"project-{p.pk}").chart
+        for p in projects
+        if signals[p.pk]
+    ][:PDF_CHARTS]
     labels = dict(DutyStatement.Assessment.choices)
-    duty_counts = [
-        (duty, Counter(row.cells[index] for row in rows)) for index, duty in enumerate(duties)
-    ]
+    keys = [*labels, ""]  # every assessment, then "not written"
+    duty_counts = []
+    for index, duty in enumerate(duties):
+        counts = Counter(row.cells[index] for row in rows)
+        duty_counts.append((duty, [counts.get(key, 0) for key in keys]))
     html = render_to_string(
         "improvement/pdf_section.html",
         {
             "year": year,
             "projects": [(p, signals.get(p.pk, False)) for p in projects],
             "improved": sum(1 for shown in signals.values() if shown),
+            "charts": charts,
             "duty_counts": duty_counts,
             "labels": labels,
             "units": len(rows),
