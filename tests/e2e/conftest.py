@@ -71,3 +71,11 @@ def open_page(browser, live_server):
     yield _open
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def project(org, users):
+    """Improvement work: a project of unit A (see tests/improvement/conftest.py)."""
+    from tests.improvement.conftest import make_project
+
+    return make_project(org, users)

@@ -6,6 +6,10 @@ from tests.deviations.factories import DeviationFactory
 
 @pytest.fixture
 def project(org, users):
+    return make_project(org, users)
+
+
+def make_project(org, users):
     """A project of unit A with two ideas, a deviation that prompted it and no cycles yet."""
     deviation = DeviationFactory(org_unit=org.unit_a)
     return services.project_create(
