@@ -44,6 +44,38 @@ def project_list(*, user: User) -> QuerySet[ImprovementProject]:
 
 
 @dataclass
+class UnitProjects:
+    unit: OrgUnit
+    counts: list[int]  # one per ImprovementProject.Status, in its order
+    total: int
+
+
+def projects_per_unit(*, projects: QuerySet[ImprovementProject]) -> list[UnitProjects]:
+    """How many projects each unit has in each status, for the list's summary. Two queries."""
+    statuses = [value for value, _label in ImprovementProject.Status.choices]
+    rows = (
+        ImprovementProject.units.through.objects.filter(
+            improvementproject__in=projects.values("pk")
+        )
+        .values("orgunit_id", "improvementproject__status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["orgunit_id"], {})[row["improvementproject__status"]] = row["n"]
+    units = OrgUnit.objects.filter(pk__in=counts).order_by("name")
+    return [
+        UnitProjects(
+            unit,
+            [counts[unit.pk].get(status, 0) for status in statuses],
+            sum(counts[unit.pk].values()),
+        )
+        for unit in units
+    ]
+
+
+@dataclass
 class Series:
     """A measure over time: labels, values, and for control charts the denominators."""
 

@@ -50,6 +50,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "filter": filterset,
         "table": table,
         "may_start": permissions.may_start_project(request.user),
+        "per_unit": selectors.projects_per_unit(projects=filterset.qs),
+        "statuses": ImprovementProject.Status.choices,
     }
     return render(request, "improvement/project_list.html", context)
 

@@ -171,7 +171,7 @@ def _projects(org, users, count: int):
 def test_project_list_queries_do_not_grow(client, org, users, count, django_assert_max_num_queries):
     _projects(org, users, count)
     client.force_login(users.quality_office)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("improvement:project_list"))
     assert len(response.context["table"].rows) == count
 
@@ -278,3 +278,12 @@ def test_the_annual_report_page_shows_the_regulation_section(client, plan, org, 
     assert reverse("improvement:duty_statements", args=[plan.pk, 2022, org.unit_a.pk]) in (
         response.content.decode()
     )
+
+
+def test_project_list_counts_projects_per_unit_and_status(client, org, users):
+    _projects(org, users, 2)
+    client.force_login(users.quality_office)
+    response = client.get(reverse("improvement:project_list"))
+    rows = {row.unit.name: (row.counts, row.total) for row in response.context["per_unit"]}
+    assert rows[org.unit_a.name] == ([2, 0, 0, 0], 2)
+    assert rows[org.unit_b.name] == ([2, 0, 0, 0], 2)
