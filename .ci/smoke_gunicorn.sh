@@ -2,6 +2,8 @@
 # Starts gunicorn the way production does (DEBUG off, PostgreSQL, Redis, static
 # files collected and served by WhiteNoise) and checks that /health/ says the
 # database and the broker are fine and that the login page and a static file load.
+# No worker runs here, so /health/ must answer 503 naming the worker (the worker
+# itself is checked by .ci/production_install.sh).
 # Run by .ci/run after `make test`, so .venv exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,19 +49,19 @@ gunicorn_pid=$!
 status=000
 for _ in $(seq 60); do
     status=$(curl -s -o "$work/health.json" -w '%{http_code}' "$base/health/" || true)
-    [ "$status" = 200 ] && break
+    [ "$status" = 200 ] || [ "$status" = 503 ] && break
     kill -0 "$gunicorn_pid" 2>/dev/null || { echo "gunicorn exited before answering" >&2; exit 1; }
     sleep 0.5
 done
 echo "GET /health/ -> $status $(cat "$work/health.json" 2>/dev/null)"
-[ "$status" = 200 ] || { echo "/health/ did not answer 200 within 30 seconds" >&2; exit 1; }
+[ "$status" = 503 ] || { echo "/health/ did not answer 503 (no worker) within 30 seconds" >&2; exit 1; }
 
 "$PY" - "$work/health.json" <<'PYTHON'
 import json
 import sys
 
 body = json.load(open(sys.argv[1]))
-expected = {"status": "ok", "database": "ok", "broker": "ok"}
+expected = {"status": "error", "database": "ok", "broker": "ok", "worker": "error"}
 if any(body.get(key) != value for key, value in expected.items()):
     sys.exit(f"/health/ answered {body}, expected {expected}")
 PYTHON
