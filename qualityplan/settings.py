@@ -314,3 +314,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 # municipality's decision, not a default (so its deploy warning is silenced).
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Sessions (qualityplan/sessions.py): in the database, so every web process shares them.
+# They end after SESSION_IDLE_TIMEOUT seconds without a request and SESSION_MAX_LIFETIME
+# seconds after the login; an edit in progress survives the end (see the module).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_MAX_LIFETIME = int(os.environ.get("SESSION_MAX_LIFETIME", str(10 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_MAX_LIFETIME
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware")] = (
+    "qualityplan.sessions.LoginRequired"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("qualityplan.sessions.LoginRequired"), "qualityplan.sessions.session_timeouts"
+)
