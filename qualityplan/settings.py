@@ -328,3 +328,29 @@ MIDDLEWARE[MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddlew
 MIDDLEWARE.insert(
     MIDDLEWARE.index("qualityplan.sessions.LoginRequired"), "qualityplan.sessions.session_timeouts"
 )
+
+# Files on several machines: every file the app keeps (report PDFs, uploads) goes
+# through Django's storage API. STORAGE_BACKEND swaps the default storage, and the
+# reports' unless REPORT_STORAGE_BACKEND names another; for S3-compatible storage
+# install django-storages[s3] and set storages.backends.s3.S3Storage with the AWS_*
+# variables below (see .env.example). A storage other than the file system gets no
+# folder: the files' names already start with reports/ or uploads/.
+_storage_backend = os.environ.get("STORAGE_BACKEND", "")
+if _storage_backend:
+    STORAGES["default"] = {"BACKEND": _storage_backend}
+    if "REPORT_STORAGE_BACKEND" not in os.environ:
+        STORAGES[REPORT_STORAGE] = {"BACKEND": _storage_backend}
+if STORAGES[REPORT_STORAGE]["BACKEND"] != "django.core.files.storage.FileSystemStorage":
+    STORAGES[REPORT_STORAGE].pop("OPTIONS", None)
+    if os.environ.get("REPORT_ROOT"):
+        STORAGES[REPORT_STORAGE]["OPTIONS"] = {"location": os.environ["REPORT_ROOT"]}
+for _name in (
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_S3_REGION_NAME",
+    "AWS_S3_ACCESS_KEY_ID",
+    "AWS_S3_SECRET_ACCESS_KEY",
+    "AWS_S3_ADDRESSING_STYLE",
+):
+    if os.environ.get(_name):
+        globals()[_name] = os.environ[_name]
