@@ -201,8 +201,8 @@ def status_copy_previous(request: HttpRequest, pk: int) -> HttpResponse:
 def status_save_all(request: HttpRequest, period_pk: int) -> HttpResponse:
     """Save every row the user changed; rows with errors are shown again with them."""
     period = _get_period_for_user(request, period_pk)
-    unit_id = request.POST.get("unit")
-    if not unit_id or not get_access(request.user).can_read_unit(int(unit_id)):
+    unit_id = request.POST.get("unit", "")
+    if not unit_id.isdigit() or not get_access(request.user).can_read_unit(int(unit_id)):
         raise Http404
     rows = selectors.status_rows(period=period, unit_ids=[int(unit_id)])
     saved, bound = _save_changed_rows(request, rows)

@@ -164,6 +164,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kvalitetsplan@localhost")
+# The folder of django.core.mail.backends.filebased.EmailBackend (CI reads its mails there).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker on the filesystem so
 # that background jobs still run outside the browser request with no server.
@@ -279,3 +281,84 @@ LOGGING = {
 LOGGING.setdefault("loggers", {}).update(
     {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
 )
+
+# --- Production safety: headers, sessions, caching (issue 9) --------------------------
+# Content-Security-Policy (django-csp): scripts and styles from our own static files
+# only, no inline script, no style attributes, no other site. CSP_REPORT_ONLY=1 sends
+# it as Content-Security-Policy-Report-Only instead, to try a change first.
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE += ["csp.middleware.CSPMiddleware", "qualityplan.middleware.no_store_when_private"]
+_csp = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
+# HTTPS: with DEBUG off, plain HTTP is redirected and HSTS sent (a year, for this host
+# and its own subdomains). Behind a reverse proxy that ends TLS, the proxy must send
+# `X-Forwarded-Proto: https` (SECURE_PROXY_SSL_HEADER above) and strip the header from
+# clients. /health/ stays reachable over plain HTTP for load balancers.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_SSL_REDIRECT else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading commits the whole registrable domain in the browsers' own list: the
+# municipality's decision, not a default (so its deploy warning is silenced).
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Sessions (qualityplan/sessions.py): in the database, so every web process shares them.
+# They end after SESSION_IDLE_TIMEOUT seconds without a request and SESSION_MAX_LIFETIME
+# seconds after the login; an edit in progress survives the end (see the module).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_MAX_LIFETIME = int(os.environ.get("SESSION_MAX_LIFETIME", str(10 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_MAX_LIFETIME
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware")] = (
+    "qualityplan.sessions.LoginRequired"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("qualityplan.sessions.LoginRequired"), "qualityplan.sessions.session_timeouts"
+)
+
+# Files on several machines: every file the app keeps (report PDFs, uploads) goes
+# through Django's storage API. STORAGE_BACKEND swaps the default storage, and the
+# reports' unless REPORT_STORAGE_BACKEND names another; for S3-compatible storage
+# install django-storages[s3] and set storages.backends.s3.S3Storage with the AWS_*
+# variables below (see .env.example). A storage other than the file system gets no
+# folder: the files' names already start with reports/ or uploads/.
+_storage_backend = os.environ.get("STORAGE_BACKEND", "")
+if _storage_backend:
+    STORAGES["default"] = {"BACKEND": _storage_backend}
+    if "REPORT_STORAGE_BACKEND" not in os.environ:
+        STORAGES[REPORT_STORAGE] = {"BACKEND": _storage_backend}
+if STORAGES[REPORT_STORAGE]["BACKEND"] != "django.core.files.storage.FileSystemStorage":
+    STORAGES[REPORT_STORAGE].pop("OPTIONS", None)
+    if os.environ.get("REPORT_ROOT"):
+        STORAGES[REPORT_STORAGE]["OPTIONS"] = {"location": os.environ["REPORT_ROOT"]}
+for _name in (
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_S3_REGION_NAME",
+    "AWS_S3_ACCESS_KEY_ID",
+    "AWS_S3_SECRET_ACCESS_KEY",
+    "AWS_S3_ADDRESSING_STYLE",
+):
+    if os.environ.get(_name):
+        globals()[_name] = os.environ[_name]

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from measures.urls import status_urlpatterns
 
-from . import health, views
+from . import health, sessions, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("health/", health.health, name="health"),
+    path("session/alive/", sessions.session_alive, name="session_alive"),
     path("plans/", include("qualityplan.plan_urls")),
     path("plans/", include("measures.urls")),
     path("deviations/", include("deviations.urls")),

@@ -157,3 +157,18 @@ def test_status_strip_is_hidden_from_screen_readers_but_says_it_in_words(rollup)
     html = str(summed.status_strip)
     assert 'aria-hidden="true"' in html
     assert "1 on track, 1 delayed, 1 not reported" in html
+
+
+@pytest.mark.parametrize(
+    "counts,shares",
+    [([1, 1, 1], [34, 33, 33]), ([1, 999], [1, 99]), ([0, 5], [0, 100]), ([0, 0], [0, 0])],
+)
+def test_strip_shares_are_whole_percentages_adding_up(counts, shares):
+    assert charts.whole_percentages(counts) == shares
+
+
+def test_status_strip_needs_no_style_attribute(rollup):
+    html = str(rollup.goals[0].measures[0].status_strip)
+
+    assert "style=" not in html
+    assert 'data-grow="' in html

@@ -265,3 +265,22 @@ def test_the_command_explains_a_year_outside_the_plan(data, tmp_path):
         call_command(
             "render_report", "--plan", data.plan.pk, "--year", 2030, "--output", tmp_path / "x.pdf"
         )
+
+
+def test_the_report_renders_before_collectstatic_with_debug_off(
+    data, org, users, settings, tmp_path
+):
+    # load_demo with DEBUG=0 renders a report before collectstatic has written the
+    # manifest: the stylesheet link must not need the manifest.
+    settings.STATIC_ROOT = tmp_path / "not-collected"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    report = pdf.report_data(
+        plan=data.plan, year=YEAR, scope_unit=org.department, user=users.director
+    )
+    html = pdf.report_html(data=report)
+
+    assert 'href="/static/css/report.css"' in html
+    assert pdf.StaticFilesFetcher().resolve("/static/css/report.css").name == "report.css"
