@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from .fields import FreeCharField, FreeTextField
+
 
 class OrgUnit(models.Model):
     """A node in the organisation: department → area → unit → section."""
@@ -15,7 +17,7 @@ class OrgUnit(models.Model):
         SECTION = "section", _("Section")
         OFFICE = "office", _("Staff office")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = FreeCharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self",
@@ -75,8 +77,8 @@ class Role(models.Model):
         ORGANISATION = "organisation", _("The whole organisation")
 
     code = models.CharField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = FreeCharField(_("name"), max_length=200)
+    description = FreeTextField(_("description"), max_length=2000, blank=True)
     scope = models.CharField(
         _("reads"), max_length=20, choices=Scope.choices, default=Scope.SUBTREE
     )
@@ -137,7 +139,7 @@ class QualityPlan(models.Model):
         ACTIVE = "active", _("Active")
         ARCHIVED = "archived", _("Archived")
 
-    title = models.CharField(_("title"), max_length=300)
+    title = FreeCharField(_("title"), max_length=300)
     owner = models.ForeignKey(
         OrgUnit, verbose_name=_("owning org unit"), on_delete=models.PROTECT, related_name="plans"
     )
@@ -195,7 +197,7 @@ class Goal(models.Model):
         QualityPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="goals"
     )
     position = models.PositiveSmallIntegerField(_("number"))
-    title = models.TextField(_("goal"))
+    title = FreeTextField(_("goal"), max_length=1000)
 
     class Meta:
         verbose_name = _("goal")
@@ -219,7 +221,7 @@ class SubGoal(models.Model):
         Goal, verbose_name=_("goal"), on_delete=models.CASCADE, related_name="subgoals"
     )
     position = models.PositiveSmallIntegerField(_("number"))
-    title = models.TextField(_("sub-goal"))
+    title = FreeTextField(_("sub-goal"), max_length=1000)
 
     class Meta:
         verbose_name = _("sub-goal")
