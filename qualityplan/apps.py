@@ -7,4 +7,7 @@ class QualityPlanConfig(AppConfig):
     verbose_name = _("Quality plan")
 
     def ready(self):
-        from . import checks  # noqa: F401 -- registers the system checks
+        from . import (
+            checks,  # noqa: F401 -- registers the system checks
+            security,  # noqa: F401 -- connects the security log to auth signals
+        )

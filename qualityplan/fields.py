@@ -108,6 +108,12 @@ class SystemTextField(models.TextField):
     not_free_text = True
 
 
+class SystemCharField(models.CharField):
+    """A line the application writes itself (a path, a username as typed), never prose."""
+
+    not_free_text = True
+
+
 def is_free_text(field) -> bool:
     """A field a person could write prose into: every TextField, every CharField of
     100 characters or more, unless it is not editable or marked as system text."""

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import FreeCharField, FreeTextField
+from .fields import FreeCharField, FreeTextField, SystemCharField
 
 
 class OrgUnit(models.Model):
@@ -93,6 +94,11 @@ class Role(models.Model):
         help_text=_("Holders edit the structure of quality plans and import them."),
     )
     approves_reports = models.BooleanField(_("approves unit reports"), default=False)
+    reads_security_log = models.BooleanField(
+        _("reads the security log"),
+        default=False,
+        help_text=_("Holders search and export the security log and unlock locked logins."),
+    )
 
     class Meta:
         verbose_name = _("role")
@@ -252,3 +258,55 @@ class UserProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class SecurityEvent(models.Model):
+    """One event of the security log: a login, a refusal, an export, a read of a deviation.
+
+    Written by `qualityplan.security`, read on the security page by the office and the
+    administrator, purged after SECURITY_LOG_RETENTION_DAYS.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOCKOUT = "lockout", _("Login locked")
+        UNLOCK = "unlock", _("Login unlocked")
+        LOGOUT = "logout", _("Logged out")
+        PASSWORD_CHANGE = "password_change", _("Password changed")
+        PASSWORD_RESET_REQUEST = "password_reset_request", _("Password reset asked for")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        ACCESS_REFUSED = "access_refused", _("Access refused")
+        EXPORT = "export", _("Export")
+        DEVIATION_READ = "deviation_read", _("Deviation read")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = SystemCharField(_("username"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    path = SystemCharField(_("path"), max_length=500, blank=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    detail = SystemCharField(_("detail"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["-at"], name="securityevent_at"),
+            models.Index(fields=["kind", "-at"], name="securityevent_kind_at"),
+            models.Index(fields=["user", "-at"], name="securityevent_user_at"),
+            models.Index(fields=["object_type", "object_id"], name="securityevent_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"

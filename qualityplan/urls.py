@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from measures.urls import status_urlpatterns
 
-from . import health, views
+from . import account_views, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +19,21 @@ urlpatterns = [
     path("status/", include(status_urlpatterns)),
     path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
+    # Security log and a person's own account (issue 9).
+    path("security/", include("qualityplan.security_urls")),
+    path("account/password/", account_views.password_change, name="password_change"),
+    path("account/reset/", account_views.password_reset, name="password_reset"),
+    path("account/reset/sent/", account_views.password_reset_done, name="password_reset_done"),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        account_views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/reset/done/",
+        account_views.password_reset_complete,
+        name="password_reset_complete",
+    ),
 ]
 
 if settings.DEBUG:
