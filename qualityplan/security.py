@@ -115,11 +115,20 @@ def _logged_in(sender, request, user, **kwargs):
     security_event_record(kind=Kind.LOGIN, request=request, user=user)
 
 
+def _refused_while_locked(request) -> bool:
+    """django-axes' handler (connected before ours: this module imports axes.signals
+    first) counts a failure and sets `axes_failures_since_start`; a try refused
+    during a lock is not counted and leaves it None."""
+    return bool(getattr(request, "axes_locked_out", False)) and (
+        getattr(request, "axes_failures_since_start", None) is None
+    )
+
+
 @receiver(user_login_failed, dispatch_uid="security_log_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
     # A login refused because the username is locked at this address fails too (even
     # with the right password); the detail says so.
-    locked = request is not None and getattr(request, "axes_locked_out", False)
+    locked = request is not None and _refused_while_locked(request)
     security_event_record(
         kind=Kind.LOGIN_FAILED,
         request=request,
@@ -130,6 +139,9 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="security_log_lockout")
 def _locked_out(sender, request, username, ip_address, **kwargs):
+    # django-axes signals again on every try during a lock; the lock is recorded once.
+    if _refused_while_locked(request):
+        return
     security_event_record(
         kind=Kind.LOCKOUT,
         request=request,

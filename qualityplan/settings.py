@@ -290,6 +290,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A lock ends its time after it began; tries during it do not push the end further.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "qualityplan.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "qualityplan.account_views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # the security log keeps logins
