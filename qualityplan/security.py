@@ -12,7 +12,9 @@ A typed username is stored with any identity number in it masked.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
+from urllib.parse import unquote
 
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
@@ -187,11 +189,14 @@ def _logged_out(sender, request, user, **kwargs):
 
 
 def _attachment_name(response) -> str | None:
+    """The file name of a download, or None when the response is not one."""
     disposition = response.get("Content-Disposition", "")
     if not disposition.lower().startswith("attachment"):
         return None
-    _before, _sep, name = disposition.partition("filename=")
-    return name.strip().strip('"') or "?"
+    found = re.search(r"filename\*=(?:utf-8'')?([^;]+)|filename=\"?([^\";]+)", disposition, re.I)
+    if found is None:
+        return "?"
+    return unquote(found.group(1) or found.group(2)).strip().strip('"')
 
 
 class SecurityLogMiddleware:

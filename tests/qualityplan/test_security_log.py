@@ -231,3 +231,26 @@ def test_the_page_runs_a_fixed_number_of_queries(
     client.get(reverse("security_log"))
     with django_assert_max_num_queries(12):
         assert client.get(reverse("security_log")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("disposition", "name"),
+    [
+        ('attachment; filename="avvik.csv"', "avvik.csv"),
+        (
+            "attachment; filename*=utf-8''kvalitetsrapport-2022-omr%C3%A5de.pdf",
+            "kvalitetsrapport-2022-område.pdf",
+        ),
+        ("inline; filename=x.pdf", None),
+        ("", None),
+    ],
+)
+def test_a_download_is_told_by_its_content_disposition(disposition, name):
+    from django.http import HttpResponse
+
+    from qualityplan.security import _attachment_name
+
+    response = HttpResponse()
+    if disposition:
+        response["Content-Disposition"] = disposition
+    assert _attachment_name(response) == name
