@@ -43,9 +43,13 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
         "paused for %(minutes)s minutes. Wait and try again, or ask the quality office "
         "to unlock it."
     ) % {"minutes": minutes}
-    form = AuthenticationForm(request)
+    form = LoginForm(request)
     context = {"form": form, "locked_message": message, "next": request.POST.get("next", "")}
     return render(request, "registration/login.html", context, status=429)
+
+
+class LoginForm(DesignsystemetFormMixin, AuthenticationForm):
+    """The login form in Designsystemet's look."""
 
 
 class _PasswordChangeForm(DesignsystemetFormMixin, PasswordChangeForm):
