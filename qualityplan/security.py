@@ -223,7 +223,9 @@ class SecurityLogMiddleware:
             return None
         if isinstance(exception, PermissionDenied | Http404):
             status = 403 if isinstance(exception, PermissionDenied) else 404
-            why = str(exception) or exception.__class__.__name__
+            # The view's own words where it gave them; else which view refused.
+            match = getattr(request, "resolver_match", None)
+            why = str(exception) or f"refused by {match.view_name if match else '?'}"
             security_event_record(
                 kind=Kind.ACCESS_REFUSED, request=request, detail=f"{status}: {why}"
             )

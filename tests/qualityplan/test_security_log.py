@@ -229,7 +229,7 @@ def test_the_page_runs_a_fixed_number_of_queries(
         security_event_record(kind=Kind.LOGIN, user=users.leader_a)
     client.force_login(users.quality_office)
     client.get(reverse("security_log"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("security_log")).status_code == 200
 
 
@@ -254,3 +254,19 @@ def test_a_download_is_told_by_its_content_disposition(disposition, name):
     if disposition:
         response["Content-Disposition"] = disposition
     assert _attachment_name(response) == name
+
+
+def test_a_refusal_without_words_names_the_view(client, users, org, plan):
+    from measures.periods import period_open
+    from tests.factories import GoalFactory, MeasureFactory
+
+    goal = GoalFactory(plan=plan, position=1)
+    MeasureFactory(goal=goal, roles=["VL"])
+    period, _ = period_open(plan=plan, year=2022, number=1, deadline=None, user=None)
+    row = period.statuses.get(org_unit=org.unit_a)
+    client.force_login(users.leader_b)
+    response = client.post(reverse("status_save", args=[row.pk]), {}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 404
+    event = SecurityEvent.objects.get(kind=Kind.ACCESS_REFUSED)
+    assert event.detail.startswith("404: ")
+    assert event.user == users.leader_b
