@@ -155,6 +155,16 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
 # --- Lockouts: listed and lifted on the security page ---------------------------------------
 
 
+def axes_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The username django-axes counts and stores, with any identity number masked
+    (people type their national identity number as a username now and then)."""
+    if credentials:
+        name = credentials.get("username")
+    else:
+        name = request.POST.get("username") if request is not None else None
+    return _masked(name) if name else name
+
+
 def lockouts_active(*, now=None) -> list:
     """The username + address pairs locked now, newest first."""
     since = (now or timezone.now()) - settings.AXES_COOLOFF_TIME

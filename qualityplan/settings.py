@@ -293,6 +293,7 @@ AXES_RESET_ON_SUCCESS = True
 # A lock ends its time after it began; tries during it do not push the end further.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "qualityplan.security.client_ip"
+AXES_USERNAME_CALLABLE = "qualityplan.security.axes_username"
 AXES_LOCKOUT_CALLABLE = "qualityplan.account_views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # the security log keeps logins
 AXES_VERBOSE = False

@@ -135,3 +135,10 @@ def test_the_defaults_are_ten_failures_and_fifteen_minutes(settings):
     assert settings.AXES_FAILURE_LIMIT == 10
     assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+
+
+def test_an_identity_number_typed_as_username_is_stored_masked(client, db):
+    fail(client, "14038512324")
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["*" * 11]
+    assert "14038512324" not in AccessAttempt.objects.get().post_data
+    assert not SecurityEvent.objects.filter(username__contains="1403").exists()

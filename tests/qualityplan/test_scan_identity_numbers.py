@@ -72,3 +72,28 @@ def test_mask_masks_rows_and_history_and_records_the_change(stored, monkeypatch)
 def test_no_input_masks_without_asking(stored):
     _run("--mask", "--no-input")
     assert "*" * 11 in MeasureStatus.objects.get(pk=stored.pk).comment
+
+
+def test_the_admin_log_and_typed_usernames_are_scanned_and_masked(db, django_user_model):
+    from axes.models import AccessAttempt
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    admin = django_user_model.objects.create_superuser("root", "r@example.org", "x" * 12)
+    entry = LogEntry.objects.create(
+        user=admin,
+        content_type=ContentType.objects.get_for_model(Goal),
+        object_id="1",
+        object_repr=f"Mål for {NUMBER}",
+        action_flag=2,
+    )
+    attempt = AccessAttempt.objects.create(
+        username=OTHER, ip_address="10.0.0.1", user_agent="x", failures_since_start=1
+    )
+    output = _run()
+    assert f"admin.LogEntry\tobject_repr\t{entry.pk}\tMål for ***********" in output
+    assert f"axes.AccessAttempt\tusername\t{attempt.pk}\t***********" in output
+    _run("--mask", "--no-input")
+    entry.refresh_from_db()
+    attempt.refresh_from_db()
+    assert (entry.object_repr, attempt.username) == ("Mål for ***********", "*" * 11)

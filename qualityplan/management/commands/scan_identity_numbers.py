@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -20,6 +21,13 @@ from qualityplan.checks import free_text_fields, project_models
 from qualityplan.validators import find_identity_numbers
 
 EXCERPT_CHARS = 30
+# Texts outside the project's models that copy what people wrote: the admin's log
+# repeats object names (a goal's title) and the login throttling keeps typed usernames.
+OTHER_TEXTS = [
+    ("admin", "LogEntry", "object_repr"),
+    ("admin", "LogEntry", "change_message"),
+    ("axes", "AccessAttempt", "username"),
+]
 
 
 def mask_numbers(text: str) -> str:
@@ -38,33 +46,44 @@ def _excerpt(text: str) -> str:
     return ("…" if begin else "") + excerpt + ("…" if end < len(masked) else "")
 
 
+def _text_fields():
+    for model in project_models():
+        for field in free_text_fields(model):
+            yield model, field
+    for app_label, model_name, field_name in OTHER_TEXTS:
+        if apps.is_installed(f"django.contrib.{app_label}") or apps.is_installed(app_label):
+            model = apps.get_model(app_label, model_name)
+            yield model, model._meta.get_field(field_name)
+
+
 def find_stored_numbers() -> list[tuple[type, str, object, str]]:
     """(model, field name, row id, excerpt) for every stored text holding a number."""
     found = []
-    for model in project_models():
-        for field in free_text_fields(model):
-            rows = (
-                model._default_manager.exclude(**{field.attname: ""})
-                .values_list("pk", field.attname)
-                .order_by("pk")
-            )
-            for pk, text in rows.iterator(chunk_size=2000):
-                if text and find_identity_numbers(text):
-                    found.append((model, field.attname, pk, _excerpt(text)))
+    for model, field in _text_fields():
+        rows = (
+            model._default_manager.exclude(**{field.attname: ""})
+            .values_list("pk", field.attname)
+            .order_by("pk")
+        )
+        for pk, text in rows.iterator(chunk_size=2000):
+            if text and find_identity_numbers(text):
+                found.append((model, field.attname, pk, _excerpt(text)))
     return found
 
 
-def _is_history(model) -> bool:
-    return getattr(model, "instance_type", None) is not None
+def _in_place(model) -> bool:
+    """History rows, and rows outside the project's models, are masked in place; a
+    live row of ours goes through its save."""
+    return getattr(model, "instance_type", None) is not None or model not in project_models()
 
 
 @transaction.atomic
 def mask_stored_numbers(places) -> int:
-    """Mask the numbers in `places`: history rows in place first, then each live row in
-    one save of all its fields (so the history row that save adds holds no number)."""
+    """Mask the numbers in `places`: history and other rows in place first, then each
+    live row in one save of all its fields (so the history row it adds holds none)."""
     live: dict[tuple[type, object], list[str]] = defaultdict(list)
     for model, name, pk, _excerpt_text in places:
-        if _is_history(model):
+        if _in_place(model):
             text = model._default_manager.values_list(name, flat=True).get(pk=pk)
             model._default_manager.filter(pk=pk).update(**{name: mask_numbers(text)})
         else:
