@@ -79,12 +79,10 @@ class SecurityEventTable(tables.Table):
     class Meta:
         model = SecurityEvent
         fields = []
+        template_name = "qualityplan/_security_table.html"
         attrs = {"class": "ds-table", "data-border": "", "data-size": "sm"}
         empty_text = _("No events match the filters.")
         order_by = ("-at",)
-
-    def render_object(self, record):
-        return f"{record.object_type} {record.object_id}" if record.object_type else "—"
 
 
 def _header() -> list[str]:
