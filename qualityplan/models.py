@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -310,3 +312,14 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
+    @property
+    def detail_display(self) -> str:
+        """The detail in the reader's language where the application wrote a known one
+        (the stored text stays English, as the JSON log has it)."""
+        if self.detail == "locked":
+            return str(_("refused: the login is locked"))
+        failures = re.fullmatch(r"(\d+) failures", self.detail)
+        if failures:
+            return str(_("locked after %(count)s failures") % {"count": failures.group(1)})
+        return self.detail

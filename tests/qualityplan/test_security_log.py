@@ -270,3 +270,15 @@ def test_a_refusal_without_words_names_the_view(client, users, org, plan):
     event = SecurityEvent.objects.get(kind=Kind.ACCESS_REFUSED)
     assert event.detail.startswith("404: ")
     assert event.user == users.leader_b
+
+
+def test_known_details_read_in_the_readers_language(db):
+    from django.utils import translation
+
+    locked = SecurityEvent(kind=Kind.LOGIN_FAILED, detail="locked")
+    lockout = SecurityEvent(kind=Kind.LOCKOUT, detail="10 failures")
+    other = SecurityEvent(kind=Kind.EXPORT, detail="avvik.csv")
+    with translation.override("nb"):
+        assert locked.detail_display == "avvist: innloggingen er sperret"
+        assert lockout.detail_display == "sperret etter 10 feil"
+        assert other.detail_display == "avvik.csv"
