@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from qualityplan.access import get_access
+from qualityplan.models import SecurityEvent
+from qualityplan.security import security_event_record
 
 from . import exports, selectors, services
 from .filters import DeviationFilter
@@ -34,11 +36,11 @@ def _get_deviation_for_user(request: HttpRequest, pk: int, write: bool = False) 
     try:
         deviation = selectors.deviation_detail(pk=pk)
     except Deviation.DoesNotExist as missing:
-        raise Http404 from missing
+        raise Http404("No such deviation.") from missing
     if not services.may_read(user=request.user, deviation=deviation):
-        raise Http404
+        raise Http404("The deviation is outside the units the person may read.")
     if write and not services.may_handle(user=request.user, deviation=deviation):
-        raise PermissionDenied
+        raise PermissionDenied("The person may read the deviation but not handle it.")
     return deviation
 
 
@@ -105,6 +107,8 @@ def _perform(action: str, deviation: Deviation, request: HttpRequest, data: dict
 
 
 def _detail_page(request: HttpRequest, deviation: Deviation, bound: Form | None = None):
+    # Who read which deviation, and when: health information asks for it (Normen).
+    security_event_record(kind=SecurityEvent.Kind.DEVIATION_READ, request=request, obj=deviation)
     actions = services.allowed_actions(user=request.user, deviation=deviation)
     forms = {
         action: bound

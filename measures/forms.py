@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qualityplan.fields import free_text_form_field
 from qualityplan.forms import DesignsystemetFormMixin
 from qualityplan.models import Role
 
@@ -16,7 +17,8 @@ class MeasureForm(DesignsystemetFormMixin, forms.ModelForm):
     years = forms.TypedMultipleChoiceField(
         label=_("Years it runs"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
-    indicator_name = forms.CharField(
+    indicator_name = free_text_form_field(
+        Indicator._meta.get_field("name"),
         label=_("Indicator"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -178,7 +180,12 @@ def _value_field(indicator: Indicator | None) -> forms.Field | None:
             empty_value=None,
             widget=widgets.Select,
         )
-    return forms.CharField(label=label, required=False, max_length=500, widget=widgets.TextInput)
+    return free_text_form_field(
+        MeasureStatus._meta.get_field("value_text"),
+        label=label,
+        required=False,
+        widget=widgets.TextInput,
+    )
 
 
 class StatusRowForm(DesignsystemetFormMixin, forms.Form):
@@ -201,10 +208,10 @@ class StatusRowForm(DesignsystemetFormMixin, forms.Form):
         },
         widget=widgets.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    comment = forms.CharField(
+    comment = free_text_form_field(
+        MeasureStatus._meta.get_field("comment"),
         label=_("Comment"),
         required=False,
-        max_length=4000,
         widget=widgets.Textarea(attrs={"rows": 2}),
     )
 

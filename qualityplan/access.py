@@ -36,6 +36,8 @@ class Access:
     # Units in any organisation the user belongs to: they may read its plans.
     member_org_unit_ids: frozenset[int] = field(default_factory=frozenset)
     role_codes: frozenset[str] = field(default_factory=frozenset)
+    # Holds a role that reads the security log (the quality office).
+    security_role: bool = False
 
     @property
     def manages_any_plan(self) -> bool:
@@ -44,6 +46,10 @@ class Access:
     @property
     def reads_follow_up(self) -> bool:
         return self.is_superuser or bool(self.read_unit_ids)
+
+    @property
+    def reads_security_log(self) -> bool:
+        return self.is_superuser or self.security_role
 
     @property
     def reports_status(self) -> bool:
@@ -146,6 +152,7 @@ def _compute_access(user: User) -> Access:
         manage_unit_ids=frozenset(manage),
         member_org_unit_ids=frozenset(member),
         role_codes=frozenset(m.role.code for m in memberships),
+        security_role=any(m.role.reads_security_log for m in memberships),
     )
 
 

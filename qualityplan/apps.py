@@ -9,6 +9,10 @@ class QualityPlanConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from . import (
+            checks,  # noqa: F401 -- registers the system checks
+            security,  # noqa: F401 -- connects the security log to auth signals
+        )
         from .sessions import session_started
 
         user_logged_in.connect(session_started, dispatch_uid="qualityplan.session_started")

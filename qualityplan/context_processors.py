@@ -6,5 +6,6 @@ from .access import get_access
 def site(request):
     return {
         "municipality_name": settings.MUNICIPALITY_NAME,
+        "password_reset_enabled": settings.PASSWORD_RESET_ENABLED,
         "access": get_access(request.user) if hasattr(request, "user") else None,
     }

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from .fields import free_text_form_field
 from .forms import DesignsystemetFormMixin
 from .models import OrgUnit, QualityPlan
 
@@ -18,9 +19,9 @@ class PlanImportForm(DesignsystemetFormMixin, forms.Form):
             "(.xlsx), with goals, sub-goals, measures and one column per year."
         ),
     )
-    title = forms.CharField(
+    title = free_text_form_field(
+        QualityPlan._meta.get_field("title"),
         label=_("Title of the plan"),
-        max_length=300,
         required=False,
         help_text=_(
             "Leave it empty to take the title from the file, such as “Kvalitetsplan 2021–2024”."

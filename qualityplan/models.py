@@ -1,8 +1,13 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .fields import FreeCharField, FreeTextField, SystemCharField
 
 
 class OrgUnit(models.Model):
@@ -15,7 +20,7 @@ class OrgUnit(models.Model):
         SECTION = "section", _("Section")
         OFFICE = "office", _("Staff office")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = FreeCharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self",
@@ -75,8 +80,8 @@ class Role(models.Model):
         ORGANISATION = "organisation", _("The whole organisation")
 
     code = models.CharField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = FreeCharField(_("name"), max_length=200)
+    description = FreeTextField(_("description"), max_length=2000, blank=True)
     scope = models.CharField(
         _("reads"), max_length=20, choices=Scope.choices, default=Scope.SUBTREE
     )
@@ -91,6 +96,11 @@ class Role(models.Model):
         help_text=_("Holders edit the structure of quality plans and import them."),
     )
     approves_reports = models.BooleanField(_("approves unit reports"), default=False)
+    reads_security_log = models.BooleanField(
+        _("reads the security log"),
+        default=False,
+        help_text=_("Holders search and export the security log and unlock locked logins."),
+    )
 
     class Meta:
         verbose_name = _("role")
@@ -137,7 +147,7 @@ class QualityPlan(models.Model):
         ACTIVE = "active", _("Active")
         ARCHIVED = "archived", _("Archived")
 
-    title = models.CharField(_("title"), max_length=300)
+    title = FreeCharField(_("title"), max_length=300)
     owner = models.ForeignKey(
         OrgUnit, verbose_name=_("owning org unit"), on_delete=models.PROTECT, related_name="plans"
     )
@@ -195,7 +205,7 @@ class Goal(models.Model):
         QualityPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="goals"
     )
     position = models.PositiveSmallIntegerField(_("number"))
-    title = models.TextField(_("goal"))
+    title = FreeTextField(_("goal"), max_length=1000)
 
     class Meta:
         verbose_name = _("goal")
@@ -219,7 +229,7 @@ class SubGoal(models.Model):
         Goal, verbose_name=_("goal"), on_delete=models.CASCADE, related_name="subgoals"
     )
     position = models.PositiveSmallIntegerField(_("number"))
-    title = models.TextField(_("sub-goal"))
+    title = FreeTextField(_("sub-goal"), max_length=1000)
 
     class Meta:
         verbose_name = _("sub-goal")
@@ -250,3 +260,66 @@ class UserProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class SecurityEvent(models.Model):
+    """One event of the security log: a login, a refusal, an export, a read of a deviation.
+
+    Written by `qualityplan.security`, read on the security page by the office and the
+    administrator, purged after SECURITY_LOG_RETENTION_DAYS.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOCKOUT = "lockout", _("Login locked")
+        UNLOCK = "unlock", _("Login unlocked")
+        LOGOUT = "logout", _("Logged out")
+        PASSWORD_CHANGE = "password_change", _("Password changed")
+        PASSWORD_RESET_REQUEST = "password_reset_request", _("Password reset asked for")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        ACCESS_REFUSED = "access_refused", _("Access refused")
+        EXPORT = "export", _("Export")
+        DEVIATION_READ = "deviation_read", _("Deviation read")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = SystemCharField(_("username"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    path = SystemCharField(_("path"), max_length=500, blank=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    detail = SystemCharField(_("detail"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["-at"], name="securityevent_at"),
+            models.Index(fields=["kind", "-at"], name="securityevent_kind_at"),
+            models.Index(fields=["user", "-at"], name="securityevent_user_at"),
+            models.Index(fields=["object_type", "object_id"], name="securityevent_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
+    @property
+    def detail_display(self) -> str:
+        """The detail in the reader's language where the application wrote a known one
+        (the stored text stays English, as the JSON log has it)."""
+        if self.detail == "locked":
+            return str(_("refused: the login is locked"))
+        failures = re.fullmatch(r"(\d+) failures", self.detail)
+        if failures:
+            return str(_("locked after %(count)s failures") % {"count": failures.group(1)})
+        return self.detail

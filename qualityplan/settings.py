@@ -362,3 +362,50 @@ for _name in (
 ):
     if os.environ.get(_name):
         globals()[_name] = os.environ[_name]
+# --- Security log, login throttling and passwords (issue 9) -------------------------------
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes"]
+# The security log records refusals and exports; django-axes must come last.
+MIDDLEWARE += ["qualityplan.security.SecurityLogMiddleware", "axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none, the
+# connection's address is the client's).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# A username at one address is locked after this many failures, for this long.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A lock ends its time after it began; tries during it do not push the end further.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "qualityplan.security.client_ip"
+AXES_USERNAME_CALLABLE = "qualityplan.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "qualityplan.account_views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # the security log keeps logins
+AXES_VERBOSE = False
+# Security events are kept this long, then purged by beat at night.
+SECURITY_LOG_RETENTION_DAYS = int(os.environ.get("SECURITY_LOG_RETENTION_DAYS", "365"))
+CELERY_BEAT_SCHEDULE["purge-security-events"] = {
+    "task": "qualityplan.tasks.purge_security_events",
+    "schedule": crontab(hour=3, minute=15),
+}
+# Each security event is also one JSON line on the log, for the log collector.
+LOGGING.setdefault("formatters", {})["json"] = {"()": "qualityplan.logformat.JsonFormatter"}
+LOGGING["handlers"]["security_json"] = {"class": "logging.StreamHandler", "formatter": "json"}
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # its own lines repeat ours
+LOGGING["loggers"]["kvalitetsplan.security"] = {
+    "handlers": ["security_json"],
+    "level": "INFO",
+    "propagate": False,
+}
+# Password reset by email; off where logins go through single sign-on.
+PASSWORD_RESET_ENABLED = env_bool("PASSWORD_RESET_ENABLED", True)
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))
+for _validator in AUTH_PASSWORD_VALIDATORS:
+    if _validator["NAME"].endswith(".MinimumLengthValidator"):
+        _validator["OPTIONS"] = {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))}
+# --- end of the security block ---------------------------------------------------------------

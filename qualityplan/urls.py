@@ -5,11 +5,17 @@ from django.urls import include, path
 
 from measures.urls import status_urlpatterns
 
-from . import health, sessions, views
+from . import account_views, health, sessions, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=account_views.LoginForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("health/", health.health, name="health"),
@@ -21,6 +27,21 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("improvement/", include("improvement.urls")),
     path("admin/", admin.site.urls),
+    # Security log and a person's own account (issue 9).
+    path("security/", include("qualityplan.security_urls")),
+    path("account/password/", account_views.password_change, name="password_change"),
+    path("account/reset/", account_views.password_reset, name="password_reset"),
+    path("account/reset/sent/", account_views.password_reset_done, name="password_reset_done"),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        account_views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/reset/done/",
+        account_views.password_reset_complete,
+        name="password_reset_complete",
+    ),
 ]
 
 if settings.DEBUG:

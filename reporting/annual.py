@@ -257,6 +257,16 @@ def unit_reports_for_appendix(
 # --- Writes -----------------------------------------------------------------------------
 
 
+def _clean_comment(comment: str) -> str:
+    """A comment passes the same checks as the event's field (length, identity numbers)."""
+    comment = comment.strip()
+    try:
+        UnitAnnualReportEvent._meta.get_field("comment").clean(comment, None)
+    except ValidationError as error:
+        raise ValidationError({"comment": error.messages}) from error
+    return comment
+
+
 def _record(report: UnitAnnualReport, *, action: str, old: str, user: User, comment: str = ""):
     UnitAnnualReportEvent.objects.create(
         report=report,
@@ -362,10 +372,11 @@ def unit_report_approve(
     report = _locked(report)
     if report.status != Status.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be approved."))
+    comment = _clean_comment(comment)
     old = report.status
     report.status, report.approved_at, report.updated_by = Status.APPROVED, timezone.now(), user
     report.save()
-    _record(report, action=Action.APPROVE, old=old, user=user, comment=comment.strip())
+    _record(report, action=Action.APPROVE, old=old, user=user, comment=comment)
     notify_on_commit(report=report, event="approved")
     return report
 
@@ -380,10 +391,11 @@ def unit_report_send_back(
         raise ValidationError(_("The report is already a draft."))
     if not comment.strip():
         raise ValidationError({"comment": _("Say what the unit should change.")})
+    comment = _clean_comment(comment)
     old = report.status
     report.status, report.approved_at, report.updated_by = Status.DRAFT, None, user
-    report.return_comment = comment.strip()
+    report.return_comment = comment
     report.save()
-    _record(report, action=Action.SEND_BACK, old=old, user=user, comment=comment.strip())
+    _record(report, action=Action.SEND_BACK, old=old, user=user, comment=comment)
     notify_on_commit(report=report, event="sent_back")
     return report

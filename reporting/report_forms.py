@@ -4,9 +4,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from qualityplan.fields import free_text_form_field
 from qualityplan.models import Goal, OrgUnit, QualityPlan
 
-from .models import UnitAnnualReport, UnitAnnualReportGoal
+from .models import UnitAnnualReport, UnitAnnualReportEvent, UnitAnnualReportGoal
 
 Assessment = UnitAnnualReportGoal.Assessment
 
@@ -19,9 +20,17 @@ class UnitReportForm(forms.Form):
     """The unit's report: for each goal an assessment and a text, then the general part.
     Everything may be left empty in a draft; submitting asks for all of it."""
 
-    went_well = forms.CharField(label=_("What went well"), required=False, widget=_textarea(6))
-    to_improve = forms.CharField(
-        label=_("What to improve next year"), required=False, widget=_textarea(6)
+    went_well = free_text_form_field(
+        UnitAnnualReport._meta.get_field("went_well"),
+        label=_("What went well"),
+        required=False,
+        widget=_textarea(6),
+    )
+    to_improve = free_text_form_field(
+        UnitAnnualReport._meta.get_field("to_improve"),
+        label=_("What to improve next year"),
+        required=False,
+        widget=_textarea(6),
     )
 
     def __init__(self, *args, goals: list[Goal], report: UnitAnnualReport | None, **kwargs):
@@ -37,7 +46,8 @@ class UnitReportForm(forms.Form):
                 widget=forms.RadioSelect,
                 initial=row.assessment if row else "",
             )
-            self.fields[f"goal_{goal.pk}_text"] = forms.CharField(
+            self.fields[f"goal_{goal.pk}_text"] = free_text_form_field(
+                UnitAnnualReportGoal._meta.get_field("text"),
                 label=_("Assessment"),
                 help_text=_("What the unit did, what it achieved, and why."),
                 required=False,
@@ -63,7 +73,8 @@ class UnitReportForm(forms.Form):
 
 
 class SendBackForm(forms.Form):
-    comment = forms.CharField(
+    comment = free_text_form_field(
+        UnitAnnualReport._meta.get_field("return_comment"),
         label=_("What should the unit change?"),
         widget=_textarea(3),
         help_text=_("The unit leader sees this above the report."),
@@ -71,7 +82,12 @@ class SendBackForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, widget=_textarea(2))
+    comment = free_text_form_field(
+        UnitAnnualReportEvent._meta.get_field("comment"),
+        label=_("Comment"),
+        required=False,
+        widget=_textarea(2),
+    )
 
 
 def _select() -> forms.Select:

@@ -2,6 +2,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from measures.models import Indicator, IndicatorTarget, Measure
 from qualityplan.demo import BENCH_USER_PREFIX, DEMO_LOGINS, DEMO_PASSWORD, bench_department
@@ -98,7 +99,9 @@ def test_demo_users_can_log_in(client):
     _load_demo()
 
     for username in DEMO_LOGINS:
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        # Login throttling (django-axes) needs the request the login comes with.
+        request = RequestFactory().post("/login/")
+        assert client.login(request=request, username=username, password=DEMO_PASSWORD), username
         client.logout()
 
 
