@@ -18,9 +18,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from measures.models import Measure
+from qualityplan.models import Goal, QualityPlan, Role, SubGoal
 
-from .models import Goal, QualityPlan, Role, SubGoal
+from .models import Measure
 
 COLUMN_WIDTHS = [45, 50, 40, 20, 16]
 YEAR_WIDTH = 8

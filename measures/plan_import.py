@@ -30,10 +30,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from measures.models import Indicator, Measure, MeasureYear
+from qualityplan.models import Goal, OrgUnit, QualityPlan, Role, SubGoal
+from qualityplan.services import record_action
 
-from .models import Goal, OrgUnit, QualityPlan, Role, SubGoal
-from .services import record_action
+from .models import Indicator, Measure, MeasureYear
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .forms import DesignsystemetFormMixin
-from .models import OrgUnit, QualityPlan
+from qualityplan.forms import DesignsystemetFormMixin
+from qualityplan.models import OrgUnit, QualityPlan
 
 
 class PlanImportForm(DesignsystemetFormMixin, forms.Form):

@@ -16,13 +16,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors
-from .access import Access, get_access
-from .import_forms import PlanImportForm
-from .models import OrgUnit, QualityPlan
+from qualityplan import selectors
+from qualityplan.access import Access, get_access
+from qualityplan.models import OrgUnit, QualityPlan
+from qualityplan.uploads import upload_remember, upload_take
+
 from .plan_export import plan_export_xlsx
 from .plan_import import PlanImportError, PlanTable, parse_plan_table, plan_import_apply
-from .uploads import upload_remember, upload_take
+from .plan_import_forms import PlanImportForm
 
 SESSION_KEY = "plan_imports"
 # Uploads kept at once per session; an abandoned preview should not grow the session forever.
@@ -59,7 +60,7 @@ def _preview(request: HttpRequest, form: PlanImportForm, table: PlanTable, data:
         "owner": owner,
         "frequency": QualityPlan.Frequency(frequency).label,
     }
-    return render(request, "qualityplan/plan_import_preview.html", context)
+    return render(request, "measures/plan_import_preview.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,7 +80,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
             form.add_file_error(error)
         else:
             return _preview(request, form, table, data)
-    return render(request, "qualityplan/plan_import.html", {"form": form})
+    return render(request, "measures/plan_import.html", {"form": form})
 
 
 @require_POST

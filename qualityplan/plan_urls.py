@@ -1,13 +1,10 @@
 from django.urls import path
 
-from . import import_views, views
+from . import views
 from .models import Goal, SubGoal
 
 urlpatterns = [
     path("", views.plan_list, name="plan_list"),
-    path("import/", import_views.plan_import, name="plan_import"),
-    path("import/confirm/", import_views.plan_import_confirm, name="plan_import_confirm"),
-    path("<int:pk>/export.xlsx", import_views.plan_export, name="plan_export"),
     path("new/", views.plan_create, name="plan_create"),
     path("<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("<int:pk>/delete/", views.plan_delete, name="plan_delete"),

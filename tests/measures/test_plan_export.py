@@ -5,11 +5,11 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from measures.models import Measure
-from qualityplan.plan_export import plan_export_xlsx
-from qualityplan.plan_import import parse_plan_table, plan_import_apply
+from measures.plan_export import plan_export_xlsx
+from measures.plan_import import parse_plan_table, plan_import_apply
 from tests.factories import GoalFactory, MeasureFactory, SubGoalFactory
 
-from .test_import import parse_real, structure
+from .test_plan_import import parse_real, structure
 
 
 def imported_plan(owner):

@@ -8,10 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from measures.models import Measure
+from measures.plan_import import plan_import_apply
 from qualityplan.models import OrgUnit, QualityPlan
-from qualityplan.plan_import import plan_import_apply
 
-from .test_import import REAL_NAME, nothing_created, parse_real, real_bytes, tsv_with
+from .test_plan_import import REAL_NAME, nothing_created, parse_real, real_bytes, tsv_with
 
 
 def upload_form(org, data: bytes = None, name: str = REAL_NAME, **fields) -> dict:
