@@ -1,15 +1,15 @@
 """Importing a plan table (upload → preview → confirm) and exporting a plan as XLSX.
 
-Between the preview and the confirmation the uploaded bytes wait in the session
-under a random token. Confirming takes the token out of the session before
-anything is written, so a double submit creates one plan, not two.
+Between the preview and the confirmation the uploaded file waits as a
+`PendingUpload` row (qualityplan.uploads) whose token the preview's form carries.
+Confirming claims the row before anything is written, so a double submit creates
+one plan, not two.
 """
 
-import base64
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -18,15 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qualityplan import selectors
 from qualityplan.access import Access, get_access
-from qualityplan.models import OrgUnit, QualityPlan
-from qualityplan.uploads import upload_remember, upload_take
+from qualityplan.models import OrgUnit, PendingUpload, QualityPlan
+from qualityplan.uploads import pending_upload_claim, pending_upload_create
 
 from .plan_export import plan_export_xlsx
 from .plan_import import PlanImportError, PlanTable, parse_plan_table, plan_import_apply
 from .plan_import_forms import PlanImportForm
 
-SESSION_KEY = "plan_imports"
-# Uploads kept at once per session; an abandoned preview should not grow the session forever.
+# Previews kept waiting at once per person; an abandoned one goes when a fourth comes.
 MAX_PENDING = 3
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,21 +40,17 @@ def _require_importer(request: HttpRequest) -> Access:
 def _preview(request: HttpRequest, form: PlanImportForm, table: PlanTable, data: bytes):
     title = form.cleaned_data["title"] or table.title_hint
     owner, frequency = form.cleaned_data["owner"], form.cleaned_data["frequency"]
-    token = upload_remember(
-        request=request,
-        key=SESSION_KEY,
+    pending = pending_upload_create(
+        user=request.user,
+        kind=PendingUpload.Kind.PLAN_IMPORT,
+        data=data,
+        name=form.cleaned_data["file"].name,
+        params={"title": title, "owner": owner.pk, "frequency": frequency},
         keep=MAX_PENDING,
-        entry={
-            "data": base64.b64encode(data).decode("ascii"),
-            "filename": form.cleaned_data["file"].name,
-            "title": title,
-            "owner": owner.pk,
-            "frequency": frequency,
-        },
     )
     context = {
         "table": table,
-        "token": token,
+        "token": pending.token,
         "title": title,
         "owner": owner,
         "frequency": QualityPlan.Frequency(frequency).label,
@@ -86,21 +81,30 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plan_import_confirm(request: HttpRequest) -> HttpResponse:
     access = _require_importer(request)
-    entry = upload_take(request=request, key=SESSION_KEY, token=request.POST.get("token", ""))
-    if entry is None:
+    try:
+        upload = pending_upload_claim(
+            user=request.user,
+            kind=PendingUpload.Kind.PLAN_IMPORT,
+            token=request.POST.get("token", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("plan_import")
+    if upload is None:
         messages.info(request, _("This import has already been done or has expired."))
         return redirect("plan_list")
-    owner = OrgUnit.objects.filter(pk=entry["owner"]).first()
+    params = upload.params
+    owner = OrgUnit.objects.filter(pk=params["owner"]).first()
     if owner is None or not access.can_manage_unit(owner.pk):
         raise PermissionDenied
     try:
-        table = parse_plan_table(data=base64.b64decode(entry["data"]), filename=entry["filename"])
+        table = parse_plan_table(data=upload.data, filename=upload.name)
         plan = plan_import_apply(
             table=table,
             owner=owner,
-            title=entry["title"],
+            title=params["title"],
             user=request.user,
-            frequency=entry["frequency"],
+            frequency=params["frequency"],
         )
     except PlanImportError as error:
         messages.error(request, " ".join(error.messages))

@@ -1,17 +1,17 @@
 """The status rows by Excel: download a template, upload it filled in, check it, then save.
 
-Between the check and the confirmation the uploaded bytes wait in the session
-under a random token, with the ids of the rows the check showed as changes.
-Confirming takes the token out of the session before anything is written, so a
-double submit saves once, and only rows the user saw in the check are saved.
+Between the check and the confirmation the uploaded file waits as a
+`PendingUpload` row (qualityplan.uploads), with the ids of the rows the check
+showed as changes; the check's form carries its token. Confirming claims the row
+before anything is written, so a double submit saves once, and only rows the user
+saw in the check are saved.
 """
 
-import base64
 import io
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qualityplan.forms import DesignsystemetFormMixin
-from qualityplan.models import OrgUnit
-from qualityplan.uploads import upload_remember, upload_take
+from qualityplan.models import OrgUnit, PendingUpload
+from qualityplan.uploads import pending_upload_claim, pending_upload_create
 
 from . import selectors
 from .models import ReportingPeriod
@@ -41,8 +41,7 @@ from .status_xlsx import (
 )
 from .statuses import status_may_edit
 
-SESSION_KEY = "status_uploads"
-# Uploads kept at once per session: an abandoned check should not grow the session.
+# Checks kept waiting at once per person; an abandoned one goes when a third comes.
 MAX_PENDING = 2
 
 
@@ -125,23 +124,23 @@ def status_template_download(request: HttpRequest, period_pk: int) -> FileRespon
 
 
 def _preview(request, period, unit, upload, check: UploadCheck, data: bytes) -> HttpResponse:
-    token = upload_remember(
-        request=request,
-        key=SESSION_KEY,
-        keep=MAX_PENDING,
-        entry={
-            "data": base64.b64encode(data).decode("ascii"),
-            "filename": upload.name,
+    pending = pending_upload_create(
+        user=request.user,
+        kind=PendingUpload.Kind.STATUS_SHEET,
+        data=data,
+        name=upload.name,
+        params={
             "period": period.pk,
             "unit": unit.pk,
             "rows": [change.row.pk for change in check.changes],
         },
+        keep=MAX_PENDING,
     )
     context = {
         "period": period,
         "unit": unit,
         "check": check,
-        "token": token,
+        "token": pending.token,
         "filename": upload.name,
         "back": _status_page_url(period, unit),
     }
@@ -173,13 +172,22 @@ def status_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
 @require_POST
 def status_upload_confirm(request: HttpRequest, period_pk: int) -> HttpResponse:
     period = _get_period_for_user(request, period_pk)
-    entry = upload_take(request=request, key=SESSION_KEY, token=request.POST.get("token", ""))
-    if entry is None or entry["period"] != period.pk:
+    try:
+        upload = pending_upload_claim(
+            user=request.user,
+            kind=PendingUpload.Kind.STATUS_SHEET,
+            token=request.POST.get("token", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("status_page", period.pk)
+    if upload is None or upload.params["period"] != period.pk:
         messages.info(request, _("This upload has already been saved or has expired."))
         return redirect("status_page", period.pk)
+    entry = upload.params
     unit = _get_unit_for_user(request, period, str(entry["unit"]))
     try:
-        sheet = status_sheet_parse(data=base64.b64decode(entry["data"]))
+        sheet = status_sheet_parse(data=upload.data)
         check = status_upload_check(sheet=sheet, period=period, unit=unit, user=request.user)
     except StatusSheetError as error:
         messages.error(request, " ".join(error.messages))

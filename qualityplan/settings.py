@@ -271,3 +271,12 @@ LOGGING = {
 LOGGING.setdefault("loggers", {}).update(
     {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
 )
+
+# --- Uploads waiting for confirmation (qualityplan.uploads) ---------------------------
+# A previewed plan table or status sheet waits this long for its confirmation; a
+# nightly job removes what nobody confirmed.
+PENDING_UPLOAD_HOURS = int(os.environ.get("PENDING_UPLOAD_HOURS", "24"))
+CELERY_BEAT_SCHEDULE["purge-pending-uploads"] = {
+    "task": "qualityplan.tasks.purge_pending_uploads",
+    "schedule": crontab(hour=3, minute=15),
+}

@@ -150,3 +150,39 @@ def test_stranger_gets_404_on_export(client, users, plan):
 def test_export_of_a_missing_plan_is_404(client, users):
     client.force_login(users.quality_office)
     assert client.get(reverse("plan_export", args=[999999])).status_code == 404
+
+
+def test_the_pending_file_is_a_row_not_session_data(client, users, org):
+    from qualityplan.models import PendingUpload
+
+    client.force_login(users.quality_office)
+    token = token_of(preview(client, org))
+    pending = PendingUpload.objects.get(token=token)
+    assert pending.user == users.quality_office and pending.original_name == REAL_NAME
+    assert not any("plan" in key for key, _value in client.session.items())
+
+
+def test_another_persons_token_is_404(client, users, org):
+    client.force_login(users.quality_office)
+    token = token_of(preview(client, org))
+    from tests.conftest import _member
+
+    client.force_login(_member("office_2", "KUK", org.office))
+    assert confirm(client, token).status_code == 404
+    assert not QualityPlan.objects.filter(title="Kvalitetsplan 2021–2024").exists()
+
+
+def test_an_expired_token_is_explained(client, users, org, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from qualityplan.models import PendingUpload
+
+    client.force_login(users.quality_office)
+    token = token_of(preview(client, org))
+    PendingUpload.objects.update(created_at=timezone.now() - timedelta(days=3))
+    response = confirm(client, token)
+    assert response.url == reverse("plan_import")
+    assert "has expired. Upload the file again." in client.get(response.url).text
+    assert not QualityPlan.objects.filter(title="Kvalitetsplan 2021–2024").exists()

@@ -530,3 +530,13 @@ def test_a_workbook_with_a_broken_sheet_inside_is_refused(client, users, org, re
     file = SimpleUploadedFile("status.xlsx", broken.getvalue())
     response = upload(client, reporting.period, org.unit_a, file)
     assert "The file could not be read: it may be damaged" in response.text
+
+
+def test_another_persons_status_upload_token_is_404(client, users, org, reporting):
+    client.force_login(users.leader_a)
+    workbook = template(client, reporting, org.unit_a)
+    fill(workbook.worksheets[0], "Brukerråd", comment="Min")
+    token = token_of(upload(client, reporting.period, org.unit_a, as_upload(workbook)))
+    client.force_login(users.quality_office)
+    assert confirm(client, reporting.period, token).status_code == 404
+    assert fresh(reporting.row_a).version == 1
