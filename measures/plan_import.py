@@ -15,7 +15,6 @@ import io
 import logging
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -32,6 +31,7 @@ from openpyxl.utils import get_column_letter
 
 from qualityplan.models import Goal, OrgUnit, QualityPlan, Role, SubGoal
 from qualityplan.services import record_action
+from qualityplan.spreadsheets import WorkbookUnreadable, looks_like_formula, workbook_open
 
 from .models import Indicator, Measure, MeasureYear
 
@@ -41,7 +41,6 @@ MAX_ROWS = 2000
 MAX_COLUMNS = 60
 HEADER_SEARCH_ROWS = 30
 # An XLSX is a zip: refuse one that unpacks to far more than any plan table needs.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 INTERPRETED = "interpreted"
 SKIPPED = "skipped"
@@ -204,7 +203,6 @@ ABBREVIATIONS_LABEL = re.compile(
 )
 ABBREVIATION = re.compile(r"^(?P<code>[A-ZÆØÅÄÖ][A-ZÆØÅÄÖ0-9]{0,9})\s*[–—\-:=]\s*(?P<name>\S.*)$")
 CODE_LIKE = re.compile(r"^[A-ZÆØÅÄÖ]{1,6}\d?$")
-FORMULA_MINUS = re.compile(r"^-(?:[=+\-@(]|\d[\d.,\s]*[-+*/^&]|[A-Za-z_][\w.]*[(!|])")
 DATE_PATTERN = re.compile(
     r"(?P<iso>(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2}))"
     r"|(?P<dmy>(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}))"
@@ -237,13 +235,6 @@ def _similar(word: str, known: str, ratio: float = 0.8) -> bool:
 
 def _cell_ref(row: int, column: int) -> str:
     return f"{get_column_letter(column + 1)}{row}"
-
-
-def _looks_like_formula(text: str) -> bool:
-    text = text.lstrip()
-    if not text:
-        return False
-    return text[0] in "=+@" or bool(FORMULA_MINUS.match(text))
 
 
 def _formula_error(ref: str, text: str) -> PlanImportError:
@@ -353,7 +344,7 @@ def _split(text: str, delimiter: str) -> list[list[str]]:
 def _check_text_formulas(rows: list[list[str]]) -> None:
     for row_index, row in enumerate(rows):
         for column, cell in enumerate(row):
-            if _looks_like_formula(cell):
+            if looks_like_formula(cell):
                 raise _formula_error(_cell_ref(row_index + 1, column), cell)
 
 
@@ -396,7 +387,7 @@ def _sheet_rows(sheet) -> tuple[list[list[str]], str | None]:
         for column, cell in enumerate(row):
             value = _xlsx_value(cell.value)
             is_formula = getattr(cell, "data_type", None) == "f"
-            if formula is None and (is_formula or _looks_like_formula(value)):
+            if formula is None and (is_formula or looks_like_formula(value)):
                 formula = (_cell_ref(row_index, column), value)
             values.append(value)
         if any(values) and row_index > MAX_ROWS:
@@ -408,26 +399,16 @@ def _sheet_rows(sheet) -> tuple[list[list[str]], str | None]:
 
 
 def _open_workbook(data: bytes):
-    from openpyxl import load_workbook
-
-    not_xlsx = PlanImportError(
-        _(
-            "The file is not an Excel workbook we can read. Save it from Excel as an Excel "
-            "workbook (.xlsx) or as “CSV UTF-8” and try again."
-        ),
-        code="not_xlsx",
-    )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as error:
-        raise not_xlsx from error
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise not_xlsx
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many kinds for a broken workbook
-        raise not_xlsx from error
+        return workbook_open(data, data_only=False)
+    except WorkbookUnreadable as error:
+        raise PlanImportError(
+            _(
+                "The file is not an Excel workbook we can read. Save it from Excel as an Excel "
+                "workbook (.xlsx) or as “CSV UTF-8” and try again."
+            ),
+            code="not_xlsx",
+        ) from error
 
 
 def _read_xlsx(data: bytes) -> tuple[list[list[str]], Header]:

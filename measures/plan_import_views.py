@@ -6,11 +6,9 @@ Confirming claims the row before anything is written, so a double submit creates
 one plan, not two.
 """
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qualityplan import selectors
 from qualityplan.access import Access, get_access
 from qualityplan.models import OrgUnit, PendingUpload, QualityPlan
+from qualityplan.spreadsheets import xlsx_response
 from qualityplan.uploads import pending_upload_claim, pending_upload_create
 
 from .plan_export import plan_export_xlsx
@@ -27,7 +26,6 @@ from .plan_import_forms import PlanImportForm
 
 # Previews kept waiting at once per person; an abandoned one goes when a fourth comes.
 MAX_PENDING = 3
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_importer(request: HttpRequest) -> Access:
@@ -135,14 +133,9 @@ def _export_filename(plan: QualityPlan) -> str:
 
 
 @require_GET
-def plan_export(request: HttpRequest, pk: int) -> FileResponse:
+def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(QualityPlan, pk=pk)
     if not get_access(request.user).can_view_plan(plan):
         raise Http404
     data = plan_export_xlsx(plan=plan)
-    return FileResponse(
-        io.BytesIO(data),
-        as_attachment=True,
-        filename=_export_filename(plan),
-        content_type=XLSX_TYPE,
-    )
+    return xlsx_response(data, filename=_export_filename(plan))

@@ -10,9 +10,7 @@ silent overwrite, and nothing is written before the user has seen the check.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -24,12 +22,21 @@ from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qualityplan.models import OrgUnit
+from qualityplan.spreadsheets import (
+    PERCENT_FORMAT,
+    WorkbookUnreadable,
+    fit_columns,
+    header_freeze_and_filter,
+    text_cell,
+    workbook_bytes,
+    workbook_open,
+)
 
 from . import selectors
 from .forms import COUNTED_SOURCES, StatusRowForm
@@ -38,10 +45,6 @@ from .statuses import StatusConflict, measure_status_update, status_may_edit
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-# An .xlsx is a zip: one that unpacks to far more than a status sheet needs is refused
-# before openpyxl reads it into memory.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The technical columns keep fixed, untranslated headers: a template downloaded in
 # one language is read back whatever language the uploader uses.
@@ -140,6 +143,8 @@ def _value_cell(row: MeasureStatus, indicator: Indicator | None):
         return None
     if indicator.kind == Indicator.Kind.COUNT and row.value_number == int(row.value_number):
         return int(row.value_number)
+    if indicator.kind == Indicator.Kind.PERCENTAGE:
+        return row.value_number / 100  # a fraction with a percent format, as Excel keeps it
     return row.value_number
 
 
@@ -162,7 +167,7 @@ def _row_values(row: MeasureStatus) -> dict:
         "indicator": indicator.name if indicator else "",
         "kind": _kind_text(indicator),
         "status": str(MeasureStatus.Status(row.status).label),
-        "progress": row.progress,
+        "progress": None if row.progress is None else Decimal(row.progress) / 100,
         "value": _value_cell(row, indicator),
         "comment": row.comment,
         "saved": _saved_text(row, row.editable),
@@ -181,18 +186,25 @@ def _input_keys(row: MeasureStatus) -> list[str]:
 
 
 def _put(sheet, number: int, column: int, value):
-    cell = sheet.cell(row=number, column=column, value=value)
-    if isinstance(value, str):
-        # Text stays text: a comment starting with "=" must not become a formula.
-        cell.data_type = "s"
-    return cell
+    return text_cell(sheet.cell(row=number, column=column, value=value))
+
+
+def _percent_keys(row: MeasureStatus) -> set[str]:
+    """The cells of `row` that hold a fraction shown as per cent."""
+    indicator = _indicator(row)
+    if indicator is not None and indicator.kind == Indicator.Kind.PERCENTAGE:
+        return {"progress", "value"}
+    return {"progress"}
 
 
 def _write_row(sheet, number: int, row: MeasureStatus) -> list[str]:
     """Write one status row; returns the keys of the cells the user fills in."""
     inputs = _input_keys(row)
+    percent = _percent_keys(row)
     for key, value in _row_values(row).items():
         cell = _put(sheet, number, COLUMN[key], value if value != "" else None)
+        if key in percent:
+            cell.number_format = PERCENT_FORMAT if key == "value" else "0%"
         # The goal repeats on every row: wrapped, its long text would triple each row's height.
         cell.alignment, cell.border = (TOP if key == "goal" else WRAP), BORDER
         if not row.editable:
@@ -225,10 +237,11 @@ def _validations() -> dict[str, DataValidation]:
         "progress": error(
             _("Progress (%)"),
             _("Progress must be a whole number from 0 to 100."),
-            type="whole",
+            # The cell shows per cent and holds the fraction: 0 % to 100 % is 0 to 1.
+            type="decimal",
             operator="between",
             formula1="0",
-            formula2="100",
+            formula2="1",
             allow_blank=True,
         ),
         Indicator.Kind.COUNT: error(
@@ -245,7 +258,7 @@ def _validations() -> dict[str, DataValidation]:
             type="decimal",
             operator="between",
             formula1="0",
-            formula2="100",
+            formula2="1",
             allow_blank=True,
         ),
         Indicator.Kind.YES_NO: error(
@@ -291,11 +304,15 @@ def _write_heading(sheet, period: ReportingPeriod, unit: OrgUnit) -> None:
 
 
 def _finish_sheet(sheet, last_row: int) -> None:
+    # Columns a person reads fit their content; the goal (repeated on every row, so
+    # never wrapped), the cells one types into and the hidden ids keep their widths.
+    kept = ("goal", *INPUT_KEYS, "row_id", "version")
+    fit_columns(sheet, header_row=HEADER_ROW, skip=[get_column_letter(COLUMN[k]) for k in kept])
     for key in ("row_id", "version"):
         sheet.column_dimensions[get_column_letter(COLUMN[key])].hidden = True
-    last_column = get_column_letter(len(COLUMNS))
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{max(last_row, HEADER_ROW + 1)}"
+    header_freeze_and_filter(
+        sheet, header_row=HEADER_ROW, last_row=last_row, last_column=len(COLUMNS)
+    )
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
@@ -338,9 +355,7 @@ def status_template_build(
             sheet.add_data_validation(rule)
     _finish_sheet(sheet, number)
     _write_meta(workbook, period, unit)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def status_template_filename(*, period: ReportingPeriod, unit: OrgUnit) -> str:
@@ -388,22 +403,19 @@ def _header_keys() -> dict[str, str]:
 
 
 def _open_workbook(data: bytes):
-    not_xlsx = _(
-        "This file is not an Excel workbook (.xlsx). Download the template from the status "
-        "page, fill it in, save it as .xlsx and upload it."
-    )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise StatusSheetError(not_xlsx, code="not_xlsx") from error
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise StatusSheetError(_("This file holds far more than a status sheet."), code="big")
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:
-        # openpyxl raises KeyError, ValueError, XML errors … for a broken workbook.
-        raise StatusSheetError(_corrupt_message(), code="corrupt") from error
+        return workbook_open(data, data_only=True)
+    except WorkbookUnreadable as error:
+        if error.reason == "too_big":
+            message = _("This file holds far more than a status sheet.")
+        elif error.reason == "corrupt":
+            message = _corrupt_message()
+        else:
+            message = _(
+                "This file is not an Excel workbook (.xlsx). Download the template from the "
+                "status page, fill it in, save it as .xlsx and upload it."
+            )
+        raise StatusSheetError(message, code=error.reason) from error
 
 
 def _find_header(sheet) -> tuple[int, dict[str, int]] | None:
@@ -450,10 +462,12 @@ def _check_columns(columns: dict[str, int]) -> None:
 
 def _cell_value(cell, key: str):
     value = cell.value
-    # "50 %" typed into Excel is stored as 0.5 with a percent format.
+    # "50 %" typed into Excel is stored as 0.5 with a percent format. A number above 1
+    # in such a cell (above 100 %, which neither progress nor a percentage may be) was
+    # written as per cent by a program rather than typed: it is read as written.
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
     if key in ("progress", "value") and is_number and "%" in (cell.number_format or ""):
-        return Decimal(str(value)) * 100
+        return Decimal(str(value)) * 100 if value <= 1 else Decimal(str(value))
     if isinstance(value, str) and not value.strip():
         return None
     return value

@@ -7,12 +7,10 @@ before anything is written, so a double submit saves once, and only rows the use
 saw in the check are saved.
 """
 
-import io
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -22,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qualityplan.forms import DesignsystemetFormMixin
 from qualityplan.models import OrgUnit, PendingUpload
+from qualityplan.spreadsheets import XLSX_TYPE, xlsx_response
 from qualityplan.uploads import pending_upload_claim, pending_upload_create
 
 from . import selectors
@@ -29,7 +28,6 @@ from .models import ReportingPeriod
 from .status_views import _get_period_for_user
 from .status_xlsx import (
     MAX_UPLOAD_BYTES,
-    XLSX_TYPE,
     StatusSheetError,
     UploadCheck,
     UploadResult,
@@ -110,17 +108,12 @@ def _status_page_url(period: ReportingPeriod, unit: OrgUnit) -> str:
 
 
 @require_GET
-def status_template_download(request: HttpRequest, period_pk: int) -> FileResponse:
+def status_template_download(request: HttpRequest, period_pk: int) -> HttpResponse:
     period = _get_period_for_user(request, period_pk)
     unit = _get_unit_for_user(request, period, request.GET.get("unit", ""))
     rows = _rows_for_user(request, period, unit)
     data = status_template_build(period=period, unit=unit, rows=rows)
-    return FileResponse(
-        io.BytesIO(data),
-        as_attachment=True,
-        filename=status_template_filename(period=period, unit=unit),
-        content_type=XLSX_TYPE,
-    )
+    return xlsx_response(data, filename=status_template_filename(period=period, unit=unit))
 
 
 def _preview(request, period, unit, upload, check: UploadCheck, data: bytes) -> HttpResponse:

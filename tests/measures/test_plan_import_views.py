@@ -138,7 +138,7 @@ def test_export_downloads_a_workbook_that_opens(client, users, org):
     response = client.get(reverse("plan_export", args=[plan.pk]))
     assert response.status_code == 200
     assert 'filename="kvalitetsplan-2021-2024.xlsx"' in response["Content-Disposition"]
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.active["A2"].value.startswith("Goal: Virksomhetene leverer")
 
 
