@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from qualityplan.models import Goal, OrgUnit, QualityPlan, Role, SubGoal
-from qualityplan.services import record_action
+from qualityplan.services import plan_activate, record_action
 from qualityplan.spreadsheets import WorkbookUnreadable, looks_like_formula, workbook_open
 
 from .models import Indicator, Measure, MeasureYear
@@ -1098,9 +1098,13 @@ def plan_import_apply(
     title: str,
     user=None,
     frequency: str = QualityPlan.Frequency.TERTIAL,
-    status: str = QualityPlan.Status.ACTIVE,
+    status: str = QualityPlan.Status.DRAFT,
 ) -> QualityPlan:
-    """Create the plan, its goals, sub-goals, measures, years, indicators and missing roles."""
+    """Create the plan, its goals, sub-goals, measures, years, indicators and missing roles.
+
+    An imported plan is a draft: making it the unit's active plan is the office's own
+    step (`plan_activate`). Asked to import it active, the import is refused when the
+    owner already has an active plan in the same years."""
     if not table.goals:
         raise PlanImportError(_("The table has no goals to import."), code="no_goals")
     plan = QualityPlan(
@@ -1109,11 +1113,14 @@ def plan_import_apply(
         first_year=min(table.years),
         last_year=max(table.years),
         frequency=frequency,
-        status=status,
+        status=QualityPlan.Status.DRAFT if status == QualityPlan.Status.ACTIVE else status,
     )
     try:
         with transaction.atomic():
             plan = _plan_write(table=table, plan=plan, user=user)
+            if status == QualityPlan.Status.ACTIVE:
+                plan_activate(plan=plan, user=user, archive_overlapping=False)
+                plan.refresh_from_db()
     except ValidationError as error:
         if isinstance(error, PlanImportError):
             raise

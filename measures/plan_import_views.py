@@ -46,7 +46,11 @@ def _preview(request: HttpRequest, form: PlanImportForm, table: PlanTable, data:
         params={"title": title, "owner": owner.pk, "frequency": frequency},
         keep=MAX_PENDING,
     )
+    overlapping = selectors.overlapping_active_plans(
+        owner_id=owner.pk, first_year=min(table.years), last_year=max(table.years)
+    )
     context = {
+        "overlapping": list(overlapping),
         "table": table,
         "token": pending.token,
         "title": title,
@@ -108,6 +112,7 @@ def plan_import_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("plan_import")
     messages.success(request, _created_message(plan, table))
+    messages.info(request, _("The plan is a draft. Activate it on this page when it is ready."))
     return redirect("plan_detail", pk=plan.pk)
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.plan_create, name="plan_create"),
     path("<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("<int:pk>/delete/", views.plan_delete, name="plan_delete"),
+    path("<int:pk>/activate/", views.plan_activate, name="plan_activate"),
     path("<int:pk>/goals/new/", views.goal_create, name="goal_create"),
     path("goals/<int:pk>/edit/", views.goal_edit, name="goal_edit"),
     path("goals/<int:pk>/delete/", views.part_delete, {"model": Goal}, name="goal_delete"),

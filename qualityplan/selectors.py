@@ -34,3 +34,16 @@ def language_for_user(*, user: User) -> str:
     except UserProfile.DoesNotExist:
         language = ""
     return language or settings.LANGUAGE_CODE
+
+
+def overlapping_active_plans(
+    *, owner_id: int, first_year: int, last_year: int, exclude_pk: int | None = None
+) -> QuerySet[QualityPlan]:
+    """The owner's active plans sharing a year with first_year–last_year."""
+    plans = QualityPlan.objects.filter(
+        owner_id=owner_id,
+        status=QualityPlan.Status.ACTIVE,
+        first_year__lte=last_year,
+        last_year__gte=first_year,
+    )
+    return plans.exclude(pk=exclude_pk) if exclude_pk else plans

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import i18n
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .access import get_access
@@ -91,6 +91,44 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         _("The plan was saved."),
         plan_anchor,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office's step that makes a draft the unit's plan: the page says which active
+    plan of the same unit it archives, and the POST does it."""
+    plan = _get_plan_for_user(request, pk, write=True)
+    if plan.status == QualityPlan.Status.ACTIVE:
+        messages.info(request, _("The plan is already active."))
+        return redirect("plan_detail", pk=plan.pk)
+    if request.method == "POST":
+        archive = request.POST.get("archive") == "1"
+        try:
+            archived = services.plan_activate(
+                plan=plan, user=request.user, archive_overlapping=archive
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("plan_activate", pk=plan.pk)
+        messages.success(request, _activated_message(plan, archived))
+        return redirect("plan_detail", pk=plan.pk)
+    overlapping = selectors.overlapping_active_plans(
+        owner_id=plan.owner_id,
+        first_year=plan.first_year,
+        last_year=plan.last_year,
+        exclude_pk=plan.pk,
+    )
+    context = {"plan": plan, "overlapping": list(overlapping), "back_url": plan_anchor(plan)}
+    return render(request, "qualityplan/plan_activate.html", context)
+
+
+def _activated_message(plan: QualityPlan, archived: list[QualityPlan]) -> str:
+    if not archived:
+        return _("The plan “%(title)s” is now active.") % {"title": plan.title}
+    return _("The plan “%(title)s” is now active; %(archived)s was archived.") % {
+        "title": plan.title,
+        "archived": ", ".join(f"“{other}”" for other in archived),
+    }
 
 
 def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:

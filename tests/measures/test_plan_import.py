@@ -298,7 +298,8 @@ def test_apply_creates_plan_goals_subgoals_measures_years_and_indicators(org):
     table = parse_real()
     plan = plan_import_apply(table=table, owner=org.department, title="Kvalitetsplan")
     assert (plan.first_year, plan.last_year) == (2021, 2024)
-    assert plan.status == QualityPlan.Status.ACTIVE
+    # Defect 1: an import made the plan active at once; it is a draft until activated.
+    assert plan.status == QualityPlan.Status.DRAFT
     assert Goal.objects.filter(plan=plan).count() == 6
     assert SubGoal.objects.filter(goal__plan=plan).count() == 8
     assert Measure.objects.filter(goal__plan=plan).count() == 18

@@ -186,3 +186,22 @@ def test_an_expired_token_is_explained(client, users, org, settings):
     assert response.url == reverse("plan_import")
     assert "has expired. Upload the file again." in client.get(response.url).text
     assert not QualityPlan.objects.filter(title="Kvalitetsplan 2021–2024").exists()
+
+
+def test_an_import_is_a_draft_and_the_preview_names_the_plan_activation_would_archive(
+    client, users, org
+):
+    """Defect 1: the import made a third plan active beside the unit's active plan."""
+    from tests.factories import QualityPlanFactory
+
+    current = QualityPlanFactory(
+        owner=org.department, first_year=2021, last_year=2024, status=QualityPlan.Status.ACTIVE
+    )
+    client.force_login(users.quality_office)
+    page = preview(client, org, title="HO-plan")
+    assert "created as a draft" in page.text
+    assert "Activating the new plan will archive it" in page.text and str(current) in page.text
+    confirm(client, token_of(page))
+    imported = QualityPlan.objects.get(title="HO-plan")
+    assert imported.status == QualityPlan.Status.DRAFT
+    assert QualityPlan.objects.get(pk=current.pk).status == QualityPlan.Status.ACTIVE
