@@ -67,6 +67,11 @@ class ParsedRole:
     source: str  # "abbreviations" or "responsibility"
     exists: bool = False
 
+    @property
+    def needs_name(self) -> bool:
+        """A new role the file gives only by its code: the preview asks for its name."""
+        return not self.exists and self.name.strip().upper() == self.code
+
 
 @dataclass
 class ParsedMeasure:
@@ -177,9 +182,12 @@ ROLE_NAMES = {
             "employees", "all staff"],
 }  # fmt: skip
 
+# A measure that recurs every year ("Årligen", "Årlig") runs on, like "Løpende".
 CONTINUOUS_WORDS = {
     "løpende", "lopende", "fortløpende", "kontinuerlig", "löpande", "fortlöpande",
     "kontinuerligt", "continuous", "ongoing", "continual",
+    "årlig", "årligen", "årleg", "arlig", "arligen", "hvert år", "varje år", "årsvis",
+    "annual", "annually", "yearly", "every year",
 }  # fmt: skip
 YEAR_MARKS = {"x", "✓", "✔", "☑", "ja", "yes", "j", "y", "•", "*"}
 NOT_MARKS = {"nei", "nej", "no", "n", "-", "–", "0"}
@@ -616,7 +624,9 @@ def _read_period(text: str) -> Period:
     folded = _fold(text)
     if not folded:
         return Period()
-    continuous = bool(set(folded.split()) & CONTINUOUS_WORDS)
+    words = folded.split()
+    pairs = {" ".join(pair) for pair in zip(words, words[1:], strict=False)}
+    continuous = bool((set(words) | pairs) & CONTINUOUS_WORDS)
     matches = list(DATE_PATTERN.finditer(text))
     if not matches:
         return Period(is_continuous=continuous, understood=continuous)

@@ -18,7 +18,12 @@ from qualityplan import selectors
 from qualityplan.access import Access, get_access
 from qualityplan.models import OrgUnit, PendingUpload, QualityPlan
 from qualityplan.spreadsheets import xlsx_response
-from qualityplan.uploads import pending_upload_claim, pending_upload_create
+from qualityplan.uploads import (
+    pending_upload_claim,
+    pending_upload_create,
+    pending_upload_discard,
+    pending_upload_read,
+)
 
 from .plan_export import plan_export_xlsx
 from .plan_import import PlanImportError, PlanTable, parse_plan_table, plan_import_apply
@@ -26,6 +31,7 @@ from .plan_import_forms import PlanImportForm
 
 # Previews kept waiting at once per person; an abandoned one goes when a fourth comes.
 MAX_PENDING = 3
+KIND = PendingUpload.Kind.PLAN_IMPORT
 
 
 def _require_importer(request: HttpRequest) -> Access:
@@ -40,22 +46,29 @@ def _preview(request: HttpRequest, form: PlanImportForm, table: PlanTable, data:
     owner, frequency = form.cleaned_data["owner"], form.cleaned_data["frequency"]
     pending = pending_upload_create(
         user=request.user,
-        kind=PendingUpload.Kind.PLAN_IMPORT,
+        kind=KIND,
         data=data,
         name=form.cleaned_data["file"].name,
         params={"title": title, "owner": owner.pk, "frequency": frequency},
         keep=MAX_PENDING,
     )
+    return _render_preview(request, table, pending.token, pending.params, owner)
+
+
+def _render_preview(request, table: PlanTable, token: str, params: dict, owner: OrgUnit, **extra):
     overlapping = selectors.overlapping_active_plans(
         owner_id=owner.pk, first_year=min(table.years), last_year=max(table.years)
     )
     context = {
         "overlapping": list(overlapping),
         "table": table,
-        "token": pending.token,
-        "title": title,
+        "token": token,
+        "title": params["title"],
         "owner": owner,
-        "frequency": QualityPlan.Frequency(frequency).label,
+        "owner_path": selectors.unit_paths().get(owner.pk, owner.name),
+        "frequency": QualityPlan.Frequency(params["frequency"]).label,
+        "role_names": {},
+        **extra,
     }
     return render(request, "measures/plan_import_preview.html", context)
 
@@ -80,15 +93,30 @@ def plan_import(request: HttpRequest) -> HttpResponse:
     return render(request, "measures/plan_import.html", {"form": form})
 
 
+def _role_names_missing(table: PlanTable, post) -> list[str]:
+    """Give the new roles the file names only by code the names typed in the preview;
+    returns the codes still without one."""
+    missing = []
+    for role in table.roles:
+        if role.needs_name:
+            name = " ".join(post.get(f"role_name_{role.code}", "").split())[:200]
+            if name:
+                role.name = name
+            else:
+                missing.append(role.code)
+    return missing
+
+
 @require_POST
 def plan_import_confirm(request: HttpRequest) -> HttpResponse:
     access = _require_importer(request)
+    token = request.POST.get("token", "")
+    if request.POST.get("cancel"):
+        pending_upload_discard(user=request.user, kind=KIND, token=token)
+        messages.info(request, _("The import was cancelled. Nothing was saved."))
+        return redirect("plan_list")
     try:
-        upload = pending_upload_claim(
-            user=request.user,
-            kind=PendingUpload.Kind.PLAN_IMPORT,
-            token=request.POST.get("token", ""),
-        )
+        upload = pending_upload_read(user=request.user, kind=KIND, token=token)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("plan_import")
@@ -101,6 +129,15 @@ def plan_import_confirm(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     try:
         table = parse_plan_table(data=upload.data, filename=upload.name)
+        missing = _role_names_missing(table, request.POST)
+        if missing:
+            names = {code: request.POST.get(f"role_name_{code}", "") for code in missing}
+            return _render_preview(
+                request, table, token, params, owner, missing_roles=missing, role_names=names
+            )
+        if pending_upload_claim(user=request.user, kind=KIND, token=token) is None:
+            messages.info(request, _("This import has already been done or has expired."))
+            return redirect("plan_list")
         plan = plan_import_apply(
             table=table,
             owner=owner,

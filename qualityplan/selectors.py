@@ -47,3 +47,24 @@ def overlapping_active_plans(
         last_year__gte=first_year,
     )
     return plans.exclude(pk=exclude_pk) if exclude_pk else plans
+
+
+def unit_paths() -> dict[int, str]:
+    """Every org unit's path from the top ("Helse og omsorg › Område Hjemme › Nord"),
+    from one query: names repeat across areas, paths do not."""
+    rows = {
+        pk: (name, parent)
+        for pk, name, parent in OrgUnit.objects.values_list("id", "name", "parent_id")
+    }
+    paths: dict[int, str] = {}
+
+    def path(pk: int, seen: frozenset = frozenset()) -> str:
+        if pk not in paths:
+            name, parent = rows[pk]
+            above = parent in rows and parent not in seen
+            paths[pk] = f"{path(parent, seen | {pk})} › {name}" if above else name
+        return paths[pk]
+
+    for pk in rows:
+        path(pk)
+    return paths

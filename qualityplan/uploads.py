@@ -97,31 +97,60 @@ def _read(upload: PendingUpload) -> bytes | None:
         return None
 
 
-def pending_upload_claim(*, user, kind: str, token: str) -> ClaimedUpload | None:
-    """The upload waiting under `token`, taken out so that it is used once only.
-
-    `None` when it has already been used (or purged); `Http404` when it is another
-    person's; `UploadExpired` when it waited too long (it is removed all the same).
-    """
+def _find(*, user, kind: str, token: str) -> PendingUpload | None:
     upload = PendingUpload.objects.filter(token=token, kind=kind).first() if token else None
-    if upload is None:
-        return None
-    if upload.user_id != user.pk:
+    if upload is not None and upload.user_id != user.pk:
         raise Http404
-    data = _read(upload)
+    return upload
+
+
+def _remove(upload: PendingUpload) -> bool:
+    """Delete the row and, once committed, its file; False when someone else was first."""
     with transaction.atomic():
         # The delete is the claim: of two confirmations racing, one deletes the row.
         deleted, _rows = PendingUpload.objects.filter(pk=upload.pk).delete()
-        if not deleted:
-            return None
-        _file_delete_on_commit(upload.file.name)
+        if deleted:
+            _file_delete_on_commit(upload.file.name)
+    return bool(deleted)
+
+
+def _checked(upload: PendingUpload) -> ClaimedUpload:
+    data = _read(upload)
     if upload.created_at < timezone.now() - _max_age():
+        _remove(upload)
         raise _expired_error()
     if data is None:
+        _remove(upload)
         raise ValidationError(
             _("The uploaded file is no longer there. Upload it again."), code="missing"
         )
     return ClaimedUpload(data=data, name=upload.original_name, params=upload.params)
+
+
+def pending_upload_read(*, user, kind: str, token: str) -> ClaimedUpload | None:
+    """The upload waiting under `token`, left waiting (to show its preview again).
+
+    `None` when it has already been used (or purged); `Http404` when it is another
+    person's; `UploadExpired` when it waited too long (it is removed then)."""
+    upload = _find(user=user, kind=kind, token=token)
+    return None if upload is None else _checked(upload)
+
+
+def pending_upload_claim(*, user, kind: str, token: str) -> ClaimedUpload | None:
+    """The upload waiting under `token`, taken out so that it is used once only; the
+    answers are those of `pending_upload_read`."""
+    upload = _find(user=user, kind=kind, token=token)
+    if upload is None:
+        return None
+    claimed = _checked(upload)
+    return claimed if _remove(upload) else None
+
+
+def pending_upload_discard(*, user, kind: str, token: str) -> None:
+    """Drop an upload its owner cancelled; an unknown or used token changes nothing."""
+    upload = _find(user=user, kind=kind, token=token)
+    if upload is not None:
+        _remove(upload)
 
 
 def pending_uploads_purge(*, now=None) -> int:

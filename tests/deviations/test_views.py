@@ -544,3 +544,11 @@ def test_xlsx_export_fits_columns_wraps_long_text_and_filters_the_header(client,
     assert sheet.column_dimensions[sheet.cell(1, what).column_letter].width == 60
     long_cells = [row[what - 1] for row in sheet.iter_rows(min_row=2) if row[what - 1].value]
     assert any(cell.alignment.wrap_text for cell in long_cells)
+
+
+def test_the_handler_select_offers_people_only(client, users, deviation):
+    """Defect 8: the handler select began with an empty "---------" choice."""
+    client.force_login(users.leader_a)
+    detail = client.get(reverse("deviation_detail", args=[deviation.pk]))
+    assert 'name="start_treatment-handler"' in detail.text
+    assert "---------" not in detail.text

@@ -544,3 +544,19 @@ def test_import_command_reports_a_bad_file_as_a_command_error(org, tmp_path):
     with pytest.raises(CommandError, match="not an Excel workbook"):
         call_command("import_plan", str(path), stdout=io.StringIO())
     assert nothing_created()
+
+
+@pytest.mark.parametrize("word", ["Årligen", "årlig", "Hvert år", "Varje år", "Annually"])
+def test_a_yearly_start_end_reads_as_continuous_like_lopende(db, word):
+    """Defect 8: "Årligen" in the start/end column was not understood."""
+    table = parse_plan_table(data=tsv_with(8, 4, word), filename="plan.tsv")
+    measure = find_measure(table, "Utredde brukerråd Hjemmejeneste")
+    assert measure.is_continuous
+    assert not any("start/end" in message.lower() for message in notes_on(table, 8))
+
+
+def test_a_role_given_only_by_code_asks_for_a_name(db):
+    """Defect 8: the role "DL" was created with "DL" as its name."""
+    role = next(role for role in parse_real().roles if role.code == "DL")
+    assert role.needs_name
+    assert not next(role for role in parse_real().roles if role.code == "VL").needs_name

@@ -32,8 +32,10 @@ def token_of(response) -> str:
     return re.search(r'name="token" value="([^"]+)"', response.text).group(1)
 
 
-def confirm(client, token: str):
-    return client.post(reverse("plan_import_confirm"), {"token": token})
+def confirm(client, token: str, **names):
+    """Confirm, naming the role the real table gives only as "DL" (the preview asks)."""
+    names = {"role_name_DL": "Daglig leder", **names}
+    return client.post(reverse("plan_import_confirm"), {"token": token, **names})
 
 
 def test_login_is_required_for_the_import_page(client, users):
@@ -205,3 +207,43 @@ def test_an_import_is_a_draft_and_the_preview_names_the_plan_activation_would_ar
     imported = QualityPlan.objects.get(title="HO-plan")
     assert imported.status == QualityPlan.Status.DRAFT
     assert QualityPlan.objects.get(pk=current.pk).status == QualityPlan.Status.ACTIVE
+
+
+def test_owner_select_shows_each_units_path_so_equal_names_differ(client, users, org):
+    """Defect 8: a flat list where "Avdeling 1. etasje" stood twice."""
+    from tests.factories import OrgUnitFactory
+
+    OrgUnitFactory(name="Avdeling 1. etasje", kind=OrgUnit.Kind.SECTION, parent=org.unit_a)
+    OrgUnitFactory(name="Avdeling 1. etasje", kind=OrgUnit.Kind.SECTION, parent=org.unit_c)
+    client.force_login(users.quality_office)
+    page = client.get(reverse("plan_import")).text
+    assert "Hjemmetjenesten Nord › Avdeling 1. etasje" in page
+    assert "Sykehjemmet › Avdeling 1. etasje" in page
+    assert "---------" not in page
+
+
+def test_preview_asks_for_the_name_of_a_role_given_only_by_code(client, users, org):
+    """Defect 8: "DL" became a role without a name."""
+    client.force_login(users.quality_office)
+    token = token_of(preview(client, org))
+    response = client.post(reverse("plan_import_confirm"), {"token": token})
+    assert response.status_code == 200
+    assert 'name="role_name_DL"' in response.text
+    assert "Give every new role a name" in response.text
+    assert nothing_created()
+    confirm(client, token, role_name_DL="Daglig leder")
+    from qualityplan.models import Role
+
+    assert Role.objects.get(code="DL").name == "Daglig leder"
+
+
+def test_cancel_on_the_preview_drops_the_upload_and_creates_nothing(client, users, org):
+    """Defect 8: the preview had no "Cancel"."""
+    from qualityplan.models import PendingUpload
+
+    client.force_login(users.quality_office)
+    page = preview(client, org)
+    assert 'name="cancel"' in page.text
+    response = client.post(reverse("plan_import_confirm"), {"token": token_of(page), "cancel": "1"})
+    assert response.url == reverse("plan_list")
+    assert not PendingUpload.objects.exists() and nothing_created()
