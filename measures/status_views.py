@@ -93,8 +93,9 @@ def my_measures(request: HttpRequest) -> HttpResponse:
     return redirect("status_page", period.pk)
 
 
-def _page_context(request: HttpRequest, period: ReportingPeriod, bound: dict | None = None):
-    """Everything the status page shows; `bound` holds row forms with errors to show again."""
+def _page_context(request: HttpRequest, period: ReportingPeriod, kept: dict | None = None):
+    """Everything the status page shows; `kept` holds the rows "Save all" could not save,
+    as `_kept_rows` stored them, to show again with their messages."""
     units = selectors.status_units_for_user(user=request.user, period=period)
     wanted = request.GET.get("unit") or request.POST.get("unit")
     unit = next((u for u in units if str(u.pk) == wanted), units[0] if units else None)
@@ -105,11 +106,14 @@ def _page_context(request: HttpRequest, period: ReportingPeriod, bound: dict | N
     filterset = StatusFilter(request.GET, queryset=rows, plan=period.plan)
     records = selectors.attach_shared(list(filterset.qs), period=period, unit=unit)
     urls = _RowUrls()
+    bound = {}
     for row in records:
         row.editable = status_may_edit(user=request.user, status=row)
-        row.form = (bound or {}).get(row.pk) or StatusRowForm(row=row)
+        row.form = _kept_form(row, (kept or {}).get(str(row.pk))) or StatusRowForm(row=row)
+        if row.form.is_bound:
+            bound[row.pk] = row.form
         urls.attach(row)
-    table = StatusTable(records, forms_by_row=bound or {})
+    table = StatusTable(records, forms_by_row=bound)
     # render_table draws the rows in a context of its own: the labels travel with the table.
     table.labels = context["L"]
     RequestConfig(request, paginate=False).configure(table)
@@ -126,7 +130,42 @@ def _page_context(request: HttpRequest, period: ReportingPeriod, bound: dict | N
 
 def status_page(request: HttpRequest, period_pk: int) -> HttpResponse:
     period = _get_period_for_user(request, period_pk)
-    return render(request, "measures/status_page.html", _page_context(request, period))
+    kept = request.session.pop(KEPT_KEY, None) if KEPT_KEY in request.session else None
+    if kept and kept.get("period") != period.pk:
+        kept = None
+    context = _page_context(request, period, kept=kept and kept["rows"])
+    return render(request, "measures/status_page.html", context)
+
+
+# "Save all" redirects after its POST (a reload must not send it again); the rows it
+# could not save travel to the page in the session, a few fields each, read once.
+KEPT_KEY = "status_kept_rows"
+
+
+def _kept_rows(bound: dict[int, StatusRowForm]) -> dict[str, dict]:
+    return {
+        str(pk): {
+            "data": {
+                name: form.data.get(form.add_prefix(name), "")
+                for name in form.fields
+                if form.add_prefix(name) in form.data
+            },
+            "conflict": getattr(form, "conflict", None) is not None,
+        }
+        for pk, form in bound.items()
+    }
+
+
+def _kept_form(row: MeasureStatus, kept: dict | None) -> StatusRowForm | None:
+    """The form a row had when "Save all" stopped at it, with its errors or conflict."""
+    if not kept or not row.editable:
+        return None
+    data = {StatusRowForm(row=row).add_prefix(name): value for name, value in kept["data"].items()}
+    form = StatusRowForm(data, row=row)
+    form.is_valid()
+    if kept["conflict"]:
+        form.conflict = row
+    return form
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -224,8 +263,9 @@ def status_save_all(request: HttpRequest, period_pk: int) -> HttpResponse:
         )
         % {"count": len(bound)},
     )
-    context = _page_context(request, period, bound=bound)
-    return render(request, "measures/status_page.html", context, status=200)
+    request.session[KEPT_KEY] = {"period": period.pk, "rows": _kept_rows(bound)}
+    page = reverse("status_page", args=[period.pk]) + f"?unit={int(unit_id)}"
+    return redirect(_back(request, page))
 
 
 def _save_changed_rows(request: HttpRequest, rows) -> tuple[int, dict]:
