@@ -22,7 +22,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from measures.models import Indicator, IndicatorTarget, Measure, MeasureYear
-from measures.plan_import import PlanTable, parse_plan_table, plan_import_apply
+from measures.plan_import import PlanTable, parse_plan_table
+from measures.plan_write import plan_import_apply
 from qualityplan.models import Goal, Membership, OrgUnit, QualityPlan, Role, SubGoal
 
 User = get_user_model()

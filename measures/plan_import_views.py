@@ -26,8 +26,9 @@ from qualityplan.uploads import (
 )
 
 from .plan_export import plan_export_xlsx
-from .plan_import import PlanImportError, PlanTable, parse_plan_table, plan_import_apply
+from .plan_import import PlanImportError, PlanTable, parse_plan_table
 from .plan_import_forms import PlanImportForm
+from .plan_write import plan_import_apply
 
 # Previews kept waiting at once per person; an abandoned one goes when a fourth comes.
 MAX_PENDING = 3

@@ -25,17 +25,14 @@ from qualityplan.uploads import pending_upload_claim, pending_upload_create
 
 from . import selectors
 from .models import ReportingPeriod
+from .status_upload import UploadCheck, UploadResult, status_upload_apply, status_upload_check
 from .status_views import _get_period_for_user
 from .status_xlsx import (
     MAX_UPLOAD_BYTES,
     StatusSheetError,
-    UploadCheck,
-    UploadResult,
     status_sheet_parse,
     status_template_build,
     status_template_filename,
-    status_upload_apply,
-    status_upload_check,
 )
 from .statuses import status_may_edit
 

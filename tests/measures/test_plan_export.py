@@ -6,7 +6,8 @@ from openpyxl import load_workbook
 
 from measures.models import Measure
 from measures.plan_export import plan_export_xlsx
-from measures.plan_import import parse_plan_table, plan_import_apply
+from measures.plan_import import parse_plan_table
+from measures.plan_write import plan_import_apply
 from tests.factories import GoalFactory, MeasureFactory, SubGoalFactory
 
 from .test_plan_import import parse_real, structure

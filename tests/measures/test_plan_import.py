@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from measures.models import Indicator, Measure, MeasureYear
-from measures.plan_import import PlanImportError, parse_plan_table, plan_import_apply
+from measures.plan_import import PlanImportError, parse_plan_table
+from measures.plan_write import plan_import_apply
 from qualityplan.models import Goal, OrgUnit, QualityPlan, Role, SubGoal
 
 REAL_FILE = Path(__file__).resolve().parent.parent / "data" / "ho-kvalitetsplan-2021-2024.tsv"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from measures.models import Measure
-from measures.plan_import import plan_import_apply
+from measures.plan_write import plan_import_apply
 from qualityplan.models import OrgUnit, QualityPlan
 
 from .test_plan_import import REAL_NAME, nothing_created, parse_real, real_bytes, tsv_with

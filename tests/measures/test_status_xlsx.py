@@ -11,7 +11,8 @@ from openpyxl import Workbook, load_workbook
 
 from measures.models import MeasureStatus
 from measures.periods import obligations_refresh, period_close
-from measures.status_xlsx import COLUMN, HEADER_ROW, META_SHEET, Vocabulary, _number
+from measures.status_upload import Vocabulary, _number
+from measures.status_xlsx import COLUMN, HEADER_ROW, META_SHEET
 from measures.statuses import measure_status_update
 from tests.factories import IndicatorFactory, MeasureFactory
 
