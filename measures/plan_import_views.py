@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qualityplan import selectors
-from qualityplan.access import Access, get_access
+from qualityplan.access import get_access
 from qualityplan.models import OrgUnit, PendingUpload, QualityPlan
 from qualityplan.spreadsheets import xlsx_response
 from qualityplan.uploads import (
@@ -25,6 +25,7 @@ from qualityplan.uploads import (
     pending_upload_read,
 )
 
+from .permissions import require_plan_importer
 from .plan_export import plan_export_xlsx
 from .plan_import import PlanImportError, PlanTable, parse_plan_table
 from .plan_import_forms import PlanImportForm
@@ -33,13 +34,6 @@ from .plan_write import plan_import_apply
 # Previews kept waiting at once per person; an abandoned one goes when a fourth comes.
 MAX_PENDING = 3
 KIND = PendingUpload.Kind.PLAN_IMPORT
-
-
-def _require_importer(request: HttpRequest) -> Access:
-    access = get_access(request.user)
-    if not access.manages_any_plan:
-        raise PermissionDenied
-    return access
 
 
 def _preview(request: HttpRequest, form: PlanImportForm, table: PlanTable, data: bytes):
@@ -76,7 +70,7 @@ def _render_preview(request, table: PlanTable, token: str, params: dict, owner: 
 
 @require_http_methods(["GET", "POST"])
 def plan_import(request: HttpRequest) -> HttpResponse:
-    _require_importer(request)
+    require_plan_importer(request)
     units = selectors.manageable_units_for_user(user=request.user)
     is_post = request.method == "POST"
     form = PlanImportForm(
@@ -110,7 +104,7 @@ def _role_names_missing(table: PlanTable, post) -> list[str]:
 
 @require_POST
 def plan_import_confirm(request: HttpRequest) -> HttpResponse:
-    access = _require_importer(request)
+    access = require_plan_importer(request)
     token = request.POST.get("token", "")
     if request.POST.get("cancel"):
         pending_upload_discard(user=request.user, kind=KIND, token=token)

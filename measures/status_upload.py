@@ -24,6 +24,7 @@ from qualityplan.models import OrgUnit
 from . import selectors
 from .forms import StatusRowForm
 from .models import Indicator, MeasureStatus, ReportingPeriod
+from .permissions import status_may_edit
 from .status_xlsx import (
     FIELD_LABELS,
     SheetRow,
@@ -34,7 +35,7 @@ from .status_xlsx import (
     _norm,
     read_only_reason,
 )
-from .statuses import StatusConflict, measure_status_update, status_may_edit
+from .statuses import StatusConflict, measure_status_update
 
 # --- Turning cells into the page's form data ---------------------------------------------
 

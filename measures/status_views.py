@@ -17,35 +17,14 @@ from . import selectors
 from .filters import StatusFilter
 from .forms import StatusRowForm
 from .models import Measure, MeasureStatus, ReportingPeriod
+from .permissions import get_period_for_user, get_status_for_user, status_may_edit
 from .statuses import (
     StatusConflict,
     measure_status_copy_previous,
     measure_status_update,
-    status_may_edit,
     statuses_copy_previous,
 )
 from .tables import StatusTable
-
-
-def _get_status_for_user(request: HttpRequest, pk: int, write: bool = False) -> MeasureStatus:
-    """404 for a row the user may not read, 403 for one they may read but not change."""
-    try:
-        row = selectors.status_with_details(pk=pk)
-    except MeasureStatus.DoesNotExist as missing:
-        raise Http404 from missing
-    if not get_access(request.user).can_read_unit(row.org_unit_id):
-        raise Http404
-    if write and not status_may_edit(user=request.user, status=row):
-        raise PermissionDenied
-    return row
-
-
-def _get_period_for_user(request: HttpRequest, pk: int) -> ReportingPeriod:
-    period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=pk)
-    access = get_access(request.user)
-    if not (access.can_view_plan(period.plan) and access.reads_follow_up):
-        raise Http404
-    return period
 
 
 def my_measures(request: HttpRequest) -> HttpResponse:
@@ -90,7 +69,7 @@ def _page_context(request: HttpRequest, period: ReportingPeriod, kept: dict | No
 
 
 def status_page(request: HttpRequest, period_pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, period_pk)
+    period = get_period_for_user(request, period_pk)
     kept = request.session.pop(KEPT_KEY, None) if KEPT_KEY in request.session else None
     if kept and kept.get("period") != period.pk:
         kept = None
@@ -153,7 +132,7 @@ def _row_response(request, row, form, *, saved=False, error=None) -> HttpRespons
 
 @require_POST
 def status_save(request: HttpRequest, pk: int) -> HttpResponse:
-    row = _get_status_for_user(request, pk, write=True)
+    row = get_status_for_user(request, pk, write=True)
     form = StatusRowForm(request.POST, row=row)
     if not form.is_valid():
         return _row_response(request, row, form)
@@ -181,7 +160,7 @@ def _keep_mine(form: StatusRowForm, current: MeasureStatus) -> StatusRowForm:
 
 @require_POST
 def status_copy_previous(request: HttpRequest, pk: int) -> HttpResponse:
-    row = _get_status_for_user(request, pk, write=True)
+    row = get_status_for_user(request, pk, write=True)
     try:
         version = int(request.POST.get(f"s{row.pk}-version", row.version))
         row = measure_status_copy_previous(status=row, user=request.user, version=version)
@@ -199,7 +178,7 @@ def status_copy_previous(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def status_save_all(request: HttpRequest, period_pk: int) -> HttpResponse:
     """Save every row the user changed; rows with errors are shown again with them."""
-    period = _get_period_for_user(request, period_pk)
+    period = get_period_for_user(request, period_pk)
     unit_id = request.POST.get("unit")
     if not unit_id or not get_access(request.user).can_read_unit(int(unit_id)):
         raise Http404
@@ -251,7 +230,7 @@ def _save_changed_rows(request: HttpRequest, rows) -> tuple[int, dict]:
 
 @require_POST
 def status_copy_previous_all(request: HttpRequest, period_pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, period_pk)
+    period = get_period_for_user(request, period_pk)
     unit_id = request.POST.get("unit", "")
     if not unit_id.isdigit() or not get_access(request.user).can_read_unit(int(unit_id)):
         raise Http404
@@ -278,7 +257,7 @@ def status_copy_previous_all(request: HttpRequest, period_pk: int) -> HttpRespon
 
 def status_row(request: HttpRequest, pk: int) -> HttpResponse:
     """One row as it is now (after "keep theirs" in a conflict)."""
-    row = _get_status_for_user(request, pk)
+    row = get_status_for_user(request, pk)
     if not request.htmx:
         page = reverse("status_page", args=[row.period_id]) + f"?unit={row.org_unit_id}"
         return redirect(f"{page}#status-{row.pk}")

@@ -10,7 +10,7 @@ saw in the check are saved.
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -25,8 +25,8 @@ from qualityplan.uploads import pending_upload_claim, pending_upload_create
 
 from . import selectors
 from .models import ReportingPeriod
+from .permissions import get_period_for_user, get_status_unit_for_user, status_may_edit
 from .status_upload import UploadCheck, UploadResult, status_upload_apply, status_upload_check
-from .status_views import _get_period_for_user
 from .status_xlsx import (
     MAX_UPLOAD_BYTES,
     StatusSheetError,
@@ -34,7 +34,6 @@ from .status_xlsx import (
     status_template_build,
     status_template_filename,
 )
-from .statuses import status_may_edit
 
 # Checks kept waiting at once per person; an abandoned one goes when a third comes.
 MAX_PENDING = 2
@@ -80,19 +79,6 @@ class StatusUploadForm(DesignsystemetFormMixin, forms.Form):
         self.fields["file"].widget.attrs["aria-describedby"] = " ".join(described)
 
 
-def _get_unit_for_user(request: HttpRequest, period: ReportingPeriod, wanted: str) -> OrgUnit:
-    """The unit asked for, else the user's first, as on the status page; 404 for a unit
-    the user may not read."""
-    units = selectors.status_units_for_user(user=request.user, period=period)
-    if wanted:
-        unit = next((unit for unit in units if str(unit.pk) == wanted), None)
-    else:
-        unit = units[0] if units else None
-    if unit is None:
-        raise Http404
-    return unit
-
-
 def _rows_for_user(request: HttpRequest, period: ReportingPeriod, unit: OrgUnit):
     rows = list(selectors.status_rows(period=period, unit_ids=[unit.pk]))
     for row in rows:
@@ -106,8 +92,8 @@ def _status_page_url(period: ReportingPeriod, unit: OrgUnit) -> str:
 
 @require_GET
 def status_template_download(request: HttpRequest, period_pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, period_pk)
-    unit = _get_unit_for_user(request, period, request.GET.get("unit", ""))
+    period = get_period_for_user(request, period_pk)
+    unit = get_status_unit_for_user(request, period, request.GET.get("unit", ""))
     rows = _rows_for_user(request, period, unit)
     data = status_template_build(period=period, unit=unit, rows=rows)
     return xlsx_response(data, filename=status_template_filename(period=period, unit=unit))
@@ -139,8 +125,8 @@ def _preview(request, period, unit, upload, check: UploadCheck, data: bytes) -> 
 
 @require_http_methods(["GET", "POST"])
 def status_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, period_pk)
-    unit = _get_unit_for_user(request, period, request.GET.get("unit", ""))
+    period = get_period_for_user(request, period_pk)
+    unit = get_status_unit_for_user(request, period, request.GET.get("unit", ""))
     if not any(row.editable for row in _rows_for_user(request, period, unit)):
         raise PermissionDenied
     is_post = request.method == "POST"
@@ -161,7 +147,7 @@ def status_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
 
 @require_POST
 def status_upload_confirm(request: HttpRequest, period_pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, period_pk)
+    period = get_period_for_user(request, period_pk)
     try:
         upload = pending_upload_claim(
             user=request.user,
@@ -175,7 +161,7 @@ def status_upload_confirm(request: HttpRequest, period_pk: int) -> HttpResponse:
         messages.info(request, _("This upload has already been saved or has expired."))
         return redirect("status_page", period.pk)
     entry = upload.params
-    unit = _get_unit_for_user(request, period, str(entry["unit"]))
+    unit = get_status_unit_for_user(request, period, str(entry["unit"]))
     try:
         sheet = status_sheet_parse(data=upload.data)
         check = status_upload_check(sheet=sheet, period=period, unit=unit, user=request.user)
