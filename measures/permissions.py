@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from qualityplan.access import Access, get_access
 from qualityplan.models import OrgUnit, QualityPlan
+from qualityplan.permissions import require_plan_manager
 
 from . import selectors
 from .models import Measure, MeasureStatus, ReportingPeriod
@@ -99,8 +100,6 @@ def get_status_unit_for_user(request: HttpRequest, period: ReportingPeriod, want
 
 
 def require_plan_importer(request: HttpRequest) -> Access:
-    """The quality office and others who manage a plan import plan tables; 403 for others."""
-    access = get_access(request.user)
-    if not access.manages_any_plan:
-        raise PermissionDenied
-    return access
+    """Importing a plan table creates a plan: the same people as creating one (403 for
+    others)."""
+    return require_plan_manager(request)
