@@ -247,3 +247,17 @@ def test_cancel_on_the_preview_drops_the_upload_and_creates_nothing(client, user
     response = client.post(reverse("plan_import_confirm"), {"token": token_of(page), "cancel": "1"})
     assert response.url == reverse("plan_list")
     assert not PendingUpload.objects.exists() and nothing_created()
+
+
+@pytest.mark.parametrize("extra_units", [0, 40])
+def test_preview_runs_a_fixed_number_of_queries(
+    client, users, org, extra_units, django_assert_max_num_queries
+):
+    from tests.factories import OrgUnitFactory
+
+    for number in range(extra_units):
+        OrgUnitFactory(name=f"Avdeling {number}", kind=OrgUnit.Kind.SECTION, parent=org.unit_a)
+    client.force_login(users.quality_office)
+    with django_assert_max_num_queries(16):
+        page = preview(client, org)
+    assert "Kvalitetsplan 2021–2024" in page.text

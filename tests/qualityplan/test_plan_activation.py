@@ -95,3 +95,17 @@ def test_a_post_that_lost_a_race_to_a_new_active_plan_is_refused(client, users, 
     response = client.post(reverse("plan_activate", args=[draft.pk]))
     assert response.url == reverse("plan_activate", args=[draft.pk])
     assert status_of(draft) == DRAFT
+
+
+@pytest.mark.parametrize("others", [1, 6])
+def test_the_activation_page_runs_a_fixed_number_of_queries(
+    client, users, org, draft, others, django_assert_max_num_queries
+):
+    for year in range(others):
+        QualityPlanFactory(
+            owner=org.department, first_year=2020 + year, last_year=2024 + year, status=ACTIVE
+        )
+    client.force_login(users.quality_office)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("plan_activate", args=[draft.pk]))
+    assert page.text.count("(20") >= others
