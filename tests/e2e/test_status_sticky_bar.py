@@ -28,7 +28,9 @@ def _rows(plan, users, count=12):
     return period, [statuses.get(measure=measure) for measure in measures]
 
 
-def test_the_conflict_box_of_a_row_at_the_bottom_is_not_under_the_bar(open_page, users, plan):
+def test_the_conflict_box_of_a_row_at_the_bottom_is_not_under_the_bar(
+    open_page, users, plan, screenshot_dir
+):
     period, rows = _rows(plan, users)
     row = rows[6]
     page = open_page(users.leader_a, f"/status/periods/{period.pk}/")
@@ -41,6 +43,7 @@ def test_the_conflict_box_of_a_row_at_the_bottom_is_not_under_the_bar(open_page,
     keep = page.locator(f"#status-{row.pk}").get_by_role("link", name="Behold den andres verdier")
     expect(keep).to_be_visible()
     assert keep.evaluate(UNCOVERED)
+    page.screenshot(path=screenshot_dir / "status-conflict-above-bar.png")
     keep.focus()
     assert keep.evaluate(UNCOVERED)
 
