@@ -50,10 +50,10 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from demo.qualityplan import BENCH_USER_PREFIX, bench_department  # noqa: E402
 from deviations.models import Deviation  # noqa: E402
 from measures.models import Indicator, MeasureStatus, ReportingPeriod  # noqa: E402
 from measures.periods import period_open  # noqa: E402
-from qualityplan.demo import BENCH_USER_PREFIX, bench_department  # noqa: E402
 from qualityplan.models import QualityPlan  # noqa: E402
 from reporting import selectors  # noqa: E402
 

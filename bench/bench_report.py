@@ -43,7 +43,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
-from qualityplan.demo import BENCH_USER_PREFIX, bench_department  # noqa: E402
+from demo.qualityplan import BENCH_USER_PREFIX, bench_department  # noqa: E402
 from qualityplan.models import Membership, OrgUnit, QualityPlan, Role  # noqa: E402
 from reporting import annual, pdf, selectors  # noqa: E402
 from reporting.models import ReportJob, UnitAnnualReport, UnitAnnualReportGoal  # noqa: E402

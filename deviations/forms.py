@@ -159,7 +159,7 @@ class DeviationReportForm(DesignsystemetFormMixin, forms.ModelForm):
 
 
 class StartTreatmentForm(DesignsystemetFormMixin, forms.Form):
-    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None)
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None, empty_label=None)
     due_date = _date(_("Due date"))
     note = _text(_("Note"), field=_EVENT_NOTE, required=False, rows=2)
 
@@ -188,7 +188,7 @@ class RejectForm(DesignsystemetFormMixin, forms.Form):
 
 class ReopenForm(DesignsystemetFormMixin, forms.Form):
     note = _text(_("Why is it reopened?"), field=_EVENT_NOTE, rows=2)
-    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None)
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None, empty_label=None)
     due_date = _date(_("New due date"))
 
     def __init__(self, *args, handlers, **kwargs):

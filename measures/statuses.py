@@ -6,8 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qualityplan.access import get_access
-
 from .models import MeasureStatus
 
 EDITABLE_FIELDS = ("status", "progress", "value_number", "value_bool", "value_text", "comment")
@@ -21,21 +19,6 @@ class StatusConflict(ValidationError):
         super().__init__(
             _("Someone else saved this row while you were editing it."), code="conflict"
         )
-
-
-def status_may_edit(*, user: User, status: MeasureStatus) -> bool:
-    """The office edits any row of its plans, even in a closed period; a leader edits the
-    rows of their own org unit for measures their role answers for, while the period is open.
-
-    Needs `status.period` and `status.measure.responsible_roles` loaded (the selectors do).
-    """
-    access = get_access(user)
-    if access.can_manage_unit(status.period.plan.owner_id):
-        return True
-    if not status.period.is_open:
-        return False
-    role_ids = [role.pk for role in status.measure.responsible_roles.all()]
-    return access.holds_role_at(status.org_unit_id, role_ids)
 
 
 @transaction.atomic

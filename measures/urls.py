@@ -1,8 +1,11 @@
 from django.urls import path
 
-from . import period_views, status_views, status_xlsx_views, views
+from . import period_views, plan_import_views, status_views, status_xlsx_views, views
 
 urlpatterns = [
+    path("import/", plan_import_views.plan_import, name="plan_import"),
+    path("import/confirm/", plan_import_views.plan_import_confirm, name="plan_import_confirm"),
+    path("<int:pk>/export.xlsx", plan_import_views.plan_export, name="plan_export"),
     path("<int:pk>/", views.plan_detail, name="plan_detail"),
     path("goals/<int:goal_pk>/measures/new/", views.measure_create, name="measure_create"),
     path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),

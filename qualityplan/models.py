@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import FreeCharField, FreeTextField, SystemCharField
+from .validators import no_national_identity_number
 
 
 class OrgUnit(models.Model):
@@ -323,3 +324,40 @@ class SecurityEvent(models.Model):
         if failures:
             return str(_("locked after %(count)s failures") % {"count": failures.group(1)})
         return self.detail
+
+
+class PendingUpload(models.Model):
+    """An uploaded file between its preview and its confirmation.
+
+    The bytes are in storage, not in the session; the confirmation form carries the
+    token. A row belongs to the person who uploaded it, and a nightly job removes
+    the ones nobody confirmed (`PENDING_UPLOAD_HOURS`).
+    """
+
+    class Kind(models.TextChoices):
+        PLAN_IMPORT = "plan_import", _("plan import")
+        STATUS_SHEET = "status_sheet", _("status sheet")
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="pending_uploads",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to="pending-uploads/", max_length=200)
+    original_name = models.CharField(
+        _("file name"), max_length=255, validators=[no_national_identity_number]
+    )
+    # What the preview showed beside the file: owner and title, or period, unit and rows.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("pending upload")
+        verbose_name_plural = _("pending uploads")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

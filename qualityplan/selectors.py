@@ -34,3 +34,37 @@ def language_for_user(*, user: User) -> str:
     except UserProfile.DoesNotExist:
         language = ""
     return language or settings.LANGUAGE_CODE
+
+
+def overlapping_active_plans(
+    *, owner_id: int, first_year: int, last_year: int, exclude_pk: int | None = None
+) -> QuerySet[QualityPlan]:
+    """The owner's active plans sharing a year with first_year–last_year."""
+    plans = QualityPlan.objects.filter(
+        owner_id=owner_id,
+        status=QualityPlan.Status.ACTIVE,
+        first_year__lte=last_year,
+        last_year__gte=first_year,
+    )
+    return plans.exclude(pk=exclude_pk) if exclude_pk else plans
+
+
+def unit_paths() -> dict[int, str]:
+    """Every org unit's path from the top ("Helse og omsorg › Område Hjemme › Nord"),
+    from one query: names repeat across areas, paths do not."""
+    rows = {
+        pk: (name, parent)
+        for pk, name, parent in OrgUnit.objects.values_list("id", "name", "parent_id")
+    }
+    paths: dict[int, str] = {}
+
+    def path(pk: int, seen: frozenset = frozenset()) -> str:
+        if pk not in paths:
+            name, parent = rows[pk]
+            above = parent in rows and parent not in seen
+            paths[pk] = f"{path(parent, seen | {pk})} › {name}" if above else name
+        return paths[pk]
+
+    for pk in rows:
+        path(pk)
+    return paths

@@ -409,3 +409,11 @@ for _validator in AUTH_PASSWORD_VALIDATORS:
     if _validator["NAME"].endswith(".MinimumLengthValidator"):
         _validator["OPTIONS"] = {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))}
 # --- end of the security block ---------------------------------------------------------------
+# --- Uploads waiting for confirmation (qualityplan.uploads) ---------------------------
+# A previewed plan table or status sheet waits this long for its confirmation; a
+# nightly job removes what nobody confirmed.
+PENDING_UPLOAD_HOURS = int(os.environ.get("PENDING_UPLOAD_HOURS", "24"))
+CELERY_BEAT_SCHEDULE["purge-pending-uploads"] = {
+    "task": "qualityplan.tasks.purge_pending_uploads",
+    "schedule": crontab(hour=3, minute=15),
+}

@@ -3,8 +3,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from measures.urls import status_urlpatterns
-
 from . import account_views, health, sessions, views
 
 urlpatterns = [
@@ -23,7 +21,7 @@ urlpatterns = [
     path("plans/", include("qualityplan.plan_urls")),
     path("plans/", include("measures.urls")),
     path("deviations/", include("deviations.urls")),
-    path("status/", include(status_urlpatterns)),
+    path("status/", include("measures.status_urls")),
     path("reporting/", include("reporting.urls")),
     path("improvement/", include("improvement.urls")),
     path("admin/", admin.site.urls),

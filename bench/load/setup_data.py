@@ -25,8 +25,8 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from demo.qualityplan import BENCH_USER_PREFIX, DEMO_PASSWORD, bench_department  # noqa: E402
 from measures.models import ReportingPeriod  # noqa: E402
-from qualityplan.demo import BENCH_USER_PREFIX, DEMO_PASSWORD, bench_department  # noqa: E402
 from qualityplan.models import Membership, OrgUnit, Role  # noqa: E402
 
 EMPLOYEES = 100

@@ -11,11 +11,13 @@ from django.test.utils import isolate_apps
 from django.urls import reverse
 
 from measures.models import MeasureStatus
+from measures.plan_import import parse_plan_table
+from measures.plan_table import PlanImportError
+from measures.plan_write import plan_import_apply
 from qualityplan.checks import check_free_text_fields, free_text_fields, project_models
 from qualityplan.fields import FreeTextField, free_text_problem
 from qualityplan.forms import GoalForm, PlanForm
 from qualityplan.models import QualityPlan
-from qualityplan.plan_import import PlanImportError, parse_plan_table, plan_import_apply
 from qualityplan.validators import no_national_identity_number
 from reporting import annual
 from reporting.models import UnitAnnualReport

@@ -9,21 +9,24 @@ it back to the same goals, sub-goals, measures, responsibilities and years.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from measures.models import Measure
+from qualityplan.models import Goal, QualityPlan, Role, SubGoal
+from qualityplan.spreadsheets import (
+    fit_columns,
+    header_freeze_and_filter,
+    text_cell,
+    workbook_bytes,
+)
 
-from .models import Goal, QualityPlan, Role, SubGoal
+from .models import Measure
 
-COLUMN_WIDTHS = [45, 50, 40, 20, 16]
-YEAR_WIDTH = 8
+HEADER_COLUMNS = 5  # goal/sub-goal, measure, indicator, responsible, start/end
 
 
 def _plan_with_parts(plan: QualityPlan) -> QualityPlan:
@@ -106,20 +109,17 @@ def _write_row(sheet, number: int, values: list, bold: bool = False) -> None:
     for column, value in enumerate(values, start=1):
         if value == "":
             continue
-        cell = sheet.cell(row=number, column=column, value=value)
-        if isinstance(value, str):
-            # Text stays text: a title starting with "=" must not become a formula.
-            cell.data_type = "s"
+        cell = text_cell(sheet.cell(row=number, column=column, value=value))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if bold:
             cell.font = Font(bold=True)
 
 
-def _format_sheet(sheet, years: list[int]) -> None:
-    widths = COLUMN_WIDTHS + [YEAR_WIDTH] * len(years)
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A2"
+def _format_sheet(sheet, years: list[int], last_row: int) -> None:
+    fit_columns(sheet)
+    header_freeze_and_filter(
+        sheet, header_row=1, last_row=last_row, last_column=HEADER_COLUMNS + len(years)
+    )
 
 
 def plan_export_xlsx(*, plan: QualityPlan) -> bytes:
@@ -143,10 +143,9 @@ def plan_export_xlsx(*, plan: QualityPlan) -> bytes:
         for values, bold in _goal_rows(goal, years):
             number += 1
             _write_row(sheet, number, values, bold=bold)
+    last_table_row = number
     for values in _abbreviation_rows(plan):
         number += 1
         _write_row(sheet, number, values)
-    _format_sheet(sheet, years)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    _format_sheet(sheet, years, last_row=last_table_row)
+    return workbook_bytes(workbook)

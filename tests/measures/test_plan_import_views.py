@@ -8,10 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from measures.models import Measure
+from measures.plan_write import plan_import_apply
 from qualityplan.models import OrgUnit, QualityPlan
-from qualityplan.plan_import import plan_import_apply
 
-from .test_import import REAL_NAME, nothing_created, parse_real, real_bytes, tsv_with
+from .test_plan_import import REAL_NAME, nothing_created, parse_real, real_bytes, tsv_with
 
 
 def upload_form(org, data: bytes = None, name: str = REAL_NAME, **fields) -> dict:
@@ -32,8 +32,10 @@ def token_of(response) -> str:
     return re.search(r'name="token" value="([^"]+)"', response.text).group(1)
 
 
-def confirm(client, token: str):
-    return client.post(reverse("plan_import_confirm"), {"token": token})
+def confirm(client, token: str, **names):
+    """Confirm, naming the role the real table gives only as "DL" (the preview asks)."""
+    names = {"role_name_DL": "Daglig leder", **names}
+    return client.post(reverse("plan_import_confirm"), {"token": token, **names})
 
 
 def test_login_is_required_for_the_import_page(client, users):
@@ -138,7 +140,7 @@ def test_export_downloads_a_workbook_that_opens(client, users, org):
     response = client.get(reverse("plan_export", args=[plan.pk]))
     assert response.status_code == 200
     assert 'filename="kvalitetsplan-2021-2024.xlsx"' in response["Content-Disposition"]
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.active["A2"].value.startswith("Goal: Virksomhetene leverer")
 
 
@@ -150,3 +152,112 @@ def test_stranger_gets_404_on_export(client, users, plan):
 def test_export_of_a_missing_plan_is_404(client, users):
     client.force_login(users.quality_office)
     assert client.get(reverse("plan_export", args=[999999])).status_code == 404
+
+
+def test_the_pending_file_is_a_row_not_session_data(client, users, org):
+    from qualityplan.models import PendingUpload
+
+    client.force_login(users.quality_office)
+    token = token_of(preview(client, org))
+    pending = PendingUpload.objects.get(token=token)
+    assert pending.user == users.quality_office and pending.original_name == REAL_NAME
+    assert not any("plan" in key for key, _value in client.session.items())
+
+
+def test_another_persons_token_is_404(client, users, org):
+    client.force_login(users.quality_office)
+    token = token_of(preview(client, org))
+    from tests.conftest import _member
+
+    client.force_login(_member("office_2", "KUK", org.office))
+    assert confirm(client, token).status_code == 404
+    assert not QualityPlan.objects.filter(title="Kvalitetsplan 2021–2024").exists()
+
+
+def test_an_expired_token_is_explained(client, users, org, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from qualityplan.models import PendingUpload
+
+    client.force_login(users.quality_office)
+    token = token_of(preview(client, org))
+    PendingUpload.objects.update(created_at=timezone.now() - timedelta(days=3))
+    response = confirm(client, token)
+    assert response.url == reverse("plan_import")
+    assert "has expired. Upload the file again." in client.get(response.url).text
+    assert not QualityPlan.objects.filter(title="Kvalitetsplan 2021–2024").exists()
+
+
+def test_an_import_is_a_draft_and_the_preview_names_the_plan_activation_would_archive(
+    client, users, org
+):
+    """Defect 1: the import made a third plan active beside the unit's active plan."""
+    from tests.factories import QualityPlanFactory
+
+    current = QualityPlanFactory(
+        owner=org.department, first_year=2021, last_year=2024, status=QualityPlan.Status.ACTIVE
+    )
+    client.force_login(users.quality_office)
+    page = preview(client, org, title="HO-plan")
+    assert "created as a draft" in page.text
+    assert "Activating the new plan will archive it" in page.text and str(current) in page.text
+    confirm(client, token_of(page))
+    imported = QualityPlan.objects.get(title="HO-plan")
+    assert imported.status == QualityPlan.Status.DRAFT
+    assert QualityPlan.objects.get(pk=current.pk).status == QualityPlan.Status.ACTIVE
+
+
+def test_owner_select_shows_each_units_path_so_equal_names_differ(client, users, org):
+    """Defect 8: a flat list where "Avdeling 1. etasje" stood twice."""
+    from tests.factories import OrgUnitFactory
+
+    OrgUnitFactory(name="Avdeling 1. etasje", kind=OrgUnit.Kind.SECTION, parent=org.unit_a)
+    OrgUnitFactory(name="Avdeling 1. etasje", kind=OrgUnit.Kind.SECTION, parent=org.unit_c)
+    client.force_login(users.quality_office)
+    page = client.get(reverse("plan_import")).text
+    assert "Hjemmetjenesten Nord › Avdeling 1. etasje" in page
+    assert "Sykehjemmet › Avdeling 1. etasje" in page
+    assert "---------" not in page
+
+
+def test_preview_asks_for_the_name_of_a_role_given_only_by_code(client, users, org):
+    """Defect 8: "DL" became a role without a name."""
+    client.force_login(users.quality_office)
+    token = token_of(preview(client, org))
+    response = client.post(reverse("plan_import_confirm"), {"token": token})
+    assert response.status_code == 200
+    assert 'name="role_name_DL"' in response.text
+    assert "Give every new role a name" in response.text
+    assert nothing_created()
+    confirm(client, token, role_name_DL="Daglig leder")
+    from qualityplan.models import Role
+
+    assert Role.objects.get(code="DL").name == "Daglig leder"
+
+
+def test_cancel_on_the_preview_drops_the_upload_and_creates_nothing(client, users, org):
+    """Defect 8: the preview had no "Cancel"."""
+    from qualityplan.models import PendingUpload
+
+    client.force_login(users.quality_office)
+    page = preview(client, org)
+    assert 'name="cancel"' in page.text
+    response = client.post(reverse("plan_import_confirm"), {"token": token_of(page), "cancel": "1"})
+    assert response.url == reverse("plan_list")
+    assert not PendingUpload.objects.exists() and nothing_created()
+
+
+@pytest.mark.parametrize("extra_units", [0, 40])
+def test_preview_runs_a_fixed_number_of_queries(
+    client, users, org, extra_units, django_assert_max_num_queries
+):
+    from tests.factories import OrgUnitFactory
+
+    for number in range(extra_units):
+        OrgUnitFactory(name=f"Avdeling {number}", kind=OrgUnit.Kind.SECTION, parent=org.unit_a)
+    client.force_login(users.quality_office)
+    with django_assert_max_num_queries(16):
+        page = preview(client, org)
+    assert "Kvalitetsplan 2021–2024" in page.text

@@ -18,17 +18,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from measures.models import Measure
-from qualityplan.demo import BENCH_DEPARTMENT, DEMO_AREAS, DEPARTMENT
-from qualityplan.models import Membership, OrgUnit, QualityPlan
-
-from .models import (
+from deviations.models import (
     Deviation,
     DeviationCategory,
     DeviationEvent,
     QualityCouncilMeeting,
 )
-from .services import deviation_numbers_take
+from deviations.services import deviation_numbers_take
+from measures.models import Measure
+from qualityplan.models import Membership, OrgUnit, QualityPlan
+
+from .qualityplan import BENCH_DEPARTMENT, DEMO_AREAS, DEPARTMENT
 
 User = get_user_model()
 Status = Deviation.Status

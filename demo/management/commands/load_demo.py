@@ -2,7 +2,7 @@ import logging
 
 from django.core.management.base import BaseCommand
 
-from qualityplan.demo import (
+from demo.qualityplan import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
     DEMO_PLANS,
@@ -20,11 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Print nothing but errors.")
 
     def handle(self, *args, quiet, **options):
+        from demo.deviations import demo_deviations_load
         from demo.improvement import demo_improvement_load
-        from deviations.demo import demo_deviations_load
+        from demo.measures import demo_statuses_load
+        from demo.reporting import demo_reports_load
         from deviations.indicators import counted_values_refresh_plan
-        from measures.demo import demo_statuses_load
-        from reporting.demo import demo_reports_load
 
         if not quiet:
             self._print(demo_load())

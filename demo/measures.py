@@ -21,11 +21,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from measures.models import Indicator, IndicatorTarget, Measure, MeasureStatus, ReportingPeriod
+from measures.periods import obligation_pairs, period_bounds, period_close, period_open
+from measures.statuses import measure_status_update
 from qualityplan.models import Membership, QualityPlan
-
-from .models import Indicator, IndicatorTarget, Measure, MeasureStatus, ReportingPeriod
-from .periods import obligation_pairs, period_bounds, period_close, period_open
-from .statuses import measure_status_update
 
 Status = MeasureStatus.Status
 

@@ -3,8 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from measures.plan_import import PlanImportError, PlanTable, parse_plan_table
+from measures.plan_write import plan_import_apply
 from qualityplan.models import OrgUnit, QualityPlan
-from qualityplan.plan_import import PlanImportError, PlanTable, parse_plan_table, plan_import_apply
 
 
 def _owner(value: str | None) -> OrgUnit:

@@ -5,14 +5,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from deviations.demo import (
+from demo.deviations import (
     bench_deviations_delete,
     bench_deviations_seed,
     bench_units,
     demo_deviations_load,
 )
+from demo.qualityplan import bench_delete, bench_seed, demo_load
 from deviations.models import Deviation, DeviationEvent, QualityCouncilMeeting
-from qualityplan.demo import bench_delete, bench_seed, demo_load
 
 Status = Deviation.Status
 

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from measures.plan_export import plan_export_xlsx
 from qualityplan.models import QualityPlan
-from qualityplan.plan_export import plan_export_xlsx
 
 
 class Command(BaseCommand):

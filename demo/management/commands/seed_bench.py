@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from qualityplan.demo import BENCH_DEPARTMENT, bench_department, bench_seed
+from demo.qualityplan import BENCH_DEPARTMENT, bench_department, bench_seed
 from qualityplan.models import QualityPlan
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, units, measures, years, reset, **options):
         if units < 1 or measures < 1 or not 1 <= years <= 10:
             raise CommandError("Give at least one unit and one measure, and 1 to 10 years.")
-        from deviations.demo import bench_deviations_delete, bench_deviations_seed
+        from demo.deviations import bench_deviations_delete, bench_deviations_seed
 
         if reset:
             bench_deviations_delete()  # they hold on to the units bench_seed deletes
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         self._seed_statuses()
 
     def _seed_statuses(self) -> None:
-        from measures.demo import bench_statuses_seed
+        from demo.measures import bench_statuses_seed
 
         plan = QualityPlan.objects.filter(owner=bench_department()).order_by("pk").first()
         statuses = bench_statuses_seed(plan=plan)

@@ -16,9 +16,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from qualityplan.models import OrgUnit, QualityPlan
-
-from . import annual, report_jobs
-from .models import ReportJob, UnitAnnualReport
+from reporting import annual, report_jobs
+from reporting.models import ReportJob, UnitAnnualReport
 
 logger = logging.getLogger(__name__)
 

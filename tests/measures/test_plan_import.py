@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from measures.models import Indicator, Measure, MeasureYear
+from measures.plan_import import PlanImportError, parse_plan_table
+from measures.plan_write import plan_import_apply
 from qualityplan.models import Goal, OrgUnit, QualityPlan, Role, SubGoal
-from qualityplan.plan_import import PlanImportError, parse_plan_table, plan_import_apply
 
 REAL_FILE = Path(__file__).resolve().parent.parent / "data" / "ho-kvalitetsplan-2021-2024.tsv"
 REAL_NAME = REAL_FILE.name
@@ -298,7 +299,8 @@ def test_apply_creates_plan_goals_subgoals_measures_years_and_indicators(org):
     table = parse_real()
     plan = plan_import_apply(table=table, owner=org.department, title="Kvalitetsplan")
     assert (plan.first_year, plan.last_year) == (2021, 2024)
-    assert plan.status == QualityPlan.Status.ACTIVE
+    # Defect 1: an import made the plan active at once; it is a draft until activated.
+    assert plan.status == QualityPlan.Status.DRAFT
     assert Goal.objects.filter(plan=plan).count() == 6
     assert SubGoal.objects.filter(goal__plan=plan).count() == 8
     assert Measure.objects.filter(goal__plan=plan).count() == 18
@@ -543,3 +545,19 @@ def test_import_command_reports_a_bad_file_as_a_command_error(org, tmp_path):
     with pytest.raises(CommandError, match="not an Excel workbook"):
         call_command("import_plan", str(path), stdout=io.StringIO())
     assert nothing_created()
+
+
+@pytest.mark.parametrize("word", ["Årligen", "årlig", "Hvert år", "Varje år", "Annually"])
+def test_a_yearly_start_end_reads_as_continuous_like_lopende(db, word):
+    """Defect 8: "Årligen" in the start/end column was not understood."""
+    table = parse_plan_table(data=tsv_with(8, 4, word), filename="plan.tsv")
+    measure = find_measure(table, "Utredde brukerråd Hjemmejeneste")
+    assert measure.is_continuous
+    assert not any("start/end" in message.lower() for message in notes_on(table, 8))
+
+
+def test_a_role_given_only_by_code_asks_for_a_name(db):
+    """Defect 8: the role "DL" was created with "DL" as its name."""
+    role = next(role for role in parse_real().roles if role.code == "DL")
+    assert role.needs_name
+    assert not next(role for role in parse_real().roles if role.code == "VL").needs_name

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
 
+from demo.qualityplan import BENCH_USER_PREFIX, DEMO_LOGINS, DEMO_PASSWORD, bench_department
 from measures.models import Indicator, IndicatorTarget, Measure
-from qualityplan.demo import BENCH_USER_PREFIX, DEMO_LOGINS, DEMO_PASSWORD, bench_department
 from qualityplan.models import Goal, Membership, OrgUnit, QualityPlan, SubGoal
 
 User = get_user_model()

@@ -4,9 +4,9 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from .fields import free_text_form_field
-from .forms import DesignsystemetFormMixin
-from .models import OrgUnit, QualityPlan
+from qualityplan.fields import free_text_form_field
+from qualityplan.forms import DesignsystemetFormMixin, show_unit_paths
+from qualityplan.models import OrgUnit, QualityPlan
 
 
 class PlanImportForm(DesignsystemetFormMixin, forms.Form):
@@ -27,7 +27,9 @@ class PlanImportForm(DesignsystemetFormMixin, forms.Form):
             "Leave it empty to take the title from the file, such as “Kvalitetsplan 2021–2024”."
         ),
     )
-    owner = forms.ModelChoiceField(label=_("Owning org unit"), queryset=OrgUnit.objects.none())
+    owner = forms.ModelChoiceField(
+        label=_("Owning org unit"), queryset=OrgUnit.objects.none(), empty_label=None
+    )
     frequency = forms.ChoiceField(
         label=_("Reporting frequency"),
         choices=QualityPlan.Frequency.choices,
@@ -38,7 +40,15 @@ class PlanImportForm(DesignsystemetFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owner_choices
         self.fields["file"].widget.attrs["accept"] = ".tsv,.csv,.txt,.xlsx"
-        root = owner_choices.filter(kind=OrgUnit.Kind.DEPARTMENT).first()
+        show_unit_paths(self.fields["owner"])
+        root = next(
+            (
+                unit
+                for unit in self.fields["owner"].queryset
+                if unit.kind == OrgUnit.Kind.DEPARTMENT
+            ),
+            None,
+        )
         if root is not None:
             self.fields["owner"].initial = root.pk
 

@@ -4,7 +4,7 @@ from statistics import mean
 import pytest
 from django.core.management import call_command
 
-from measures.demo import DEMO_COMMENTS, bench_statuses_seed, demo_statuses_load
+from demo.measures import DEMO_COMMENTS, bench_statuses_seed, demo_statuses_load
 from measures.models import IndicatorTarget, MeasureStatus, ReportingPeriod
 from measures.statuses import previous_status
 from qualityplan.access import get_access

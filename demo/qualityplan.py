@@ -22,8 +22,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from measures.models import Indicator, IndicatorTarget, Measure, MeasureYear
+from measures.plan_import import PlanTable, parse_plan_table
+from measures.plan_write import plan_import_apply
 from qualityplan.models import Goal, Membership, OrgUnit, QualityPlan, Role, SubGoal
-from qualityplan.plan_import import PlanTable, parse_plan_table, plan_import_apply
 
 User = get_user_model()
 
@@ -174,7 +175,7 @@ def demo_users_create(*, units: dict[str, OrgUnit]) -> list[DemoLogin]:
     return logins
 
 
-DEMO_PLAN_FILE = Path(__file__).resolve().parent / "demo_data" / "ho-kvalitetsplan-2021-2024.tsv"
+DEMO_PLAN_FILE = Path(__file__).resolve().parent / "data" / "ho-kvalitetsplan-2021-2024.tsv"
 # title, years added to the table's years, status
 DEMO_PLANS = [
     ("Kvalitetsplan for helse og omsorg 2021–2024", 0, QualityPlan.Status.ARCHIVED),

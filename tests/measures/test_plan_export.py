@@ -5,11 +5,12 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from measures.models import Measure
-from qualityplan.plan_export import plan_export_xlsx
-from qualityplan.plan_import import parse_plan_table, plan_import_apply
+from measures.plan_export import plan_export_xlsx
+from measures.plan_import import parse_plan_table
+from measures.plan_write import plan_import_apply
 from tests.factories import GoalFactory, MeasureFactory, SubGoalFactory
 
-from .test_import import parse_real, structure
+from .test_plan_import import parse_real, structure
 
 
 def imported_plan(owner):
@@ -100,3 +101,18 @@ def test_export_command_writes_the_workbook(org, tmp_path):
     path = tmp_path / "plan.xlsx"
     call_command("export_plan", str(plan.pk), "--output", str(path), stdout=io.StringIO())
     assert sheet_rows(path.read_bytes())[1][0].startswith("Goal: ")
+
+
+def test_export_columns_fit_their_content_with_a_frozen_filtered_header(org):
+    """Defect 4: widths were fixed (45, 50, 40 …) and there was no filter."""
+    plan = imported_plan(org.department)
+    sheet = load_workbook(io.BytesIO(plan_export_xlsx(plan=plan))).active
+    width = {letter: sheet.column_dimensions[letter].width for letter in "ABCDEFGH"}
+    assert width["F"] < 10  # a year column holds "X" and the year
+    assert width["B"] == 60  # long measure titles: the widest column, wrapped
+    assert any(cell.alignment.wrap_text for cell in sheet["B"] if cell.value)
+    assert sheet.freeze_panes == "A2"
+    last = sheet.auto_filter.ref.split(":")[1]
+    assert sheet.auto_filter.ref.startswith("A1:") and last.startswith("I")
+    # The filter covers the table, not the abbreviations under it.
+    assert "Abbreviations" not in str(sheet.cell(int(last[1:]), 1).value)
