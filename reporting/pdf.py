@@ -265,12 +265,14 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
             _("%(person)s may not read the figures of %(scope)s.")
             % {"person": user.get_full_name() or user.username, "scope": scope_unit.name}
         ) from missing
-    # The year's roll-up is the dashboard's `plan_rollup(plan, year, unit_ids)`; the other
-    # years come from the same function, for the indicator tables.
+    # The year's roll-up is the dashboard's `plan_rollup(plan, year, unit_ids)`; the earlier
+    # years come from the same function, for the indicator tables. A later year is never
+    # shown: its figures are partial while the report is about a finished year.
+    years = [other for other in plan.years if other <= year]
     rollups = dict(
         zip(
-            plan.years,
-            selectors.plan_rollup_years(plan=plan, years=plan.years, unit_ids=scope.unit_ids),
+            years,
+            selectors.plan_rollup_years(plan=plan, years=years, unit_ids=scope.unit_ids),
             strict=True,
         )
     )
@@ -282,7 +284,7 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
     unit_reports = list(
         annual.unit_reports_for_appendix(plan=plan, year=year, unit_ids=scope.unit_ids)
     )
-    goals = [_goal_section(goal, by_year, plan.years, year, unit_reports) for goal in rollup.goals]
+    goals = [_goal_section(goal, by_year, years, year, unit_reports) for goal in rollup.goals]
     periods = rollup.selection.periods_in(year)
     # As the dashboard's deviation page asks for them.
     unit_ids = sorted(scope.unit_ids)
@@ -296,7 +298,7 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
         rollup=rollup,
         goals=goals,
         rule=selectors.traffic_light_rule(),
-        years=plan.years,
+        years=years,
         deviations=stats,
         deviation_periods=selectors.deviation_periods(
             user=user, plan=plan, year=year, unit_ids=unit_ids

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from deviations.indicators import COUNTED_SOURCES
 from deviations.models import Deviation
 from deviations.selectors import StatRow, period_bounds
 from measures.models import Indicator, IndicatorTarget, Measure, MeasureStatus, MeasureYear
@@ -559,6 +560,8 @@ class MeasureRollup(_RollupDisplay):
     light: str
     # How many rows carry an indicator value (or a yes/no answer).
     valued: int = 0
+    # Whether `value` adds up every period of the year (an indicator the app counts).
+    adds_up_year: bool = False
 
     @property
     def valued_label(self) -> str:
@@ -627,9 +630,11 @@ def plan_rollup(
 
     With `period=None` each unit counts with its rows from the latest period of the year
     in which it reported (see the module's docstring; `rollup.selection.description` says
-    it in words). Targets are the whole organisation's: for a part of it (an area, a
+    it in words); an indicator the app counts itself (deviations, meetings) sums every period
+    of the year instead. Targets are the whole organisation's: for a part of it (an area, a
     unit) an indicator added up as a sum gets no target, while an average or a share is
-    still held against it. Nine queries, whatever the size of the plan or the organisation.
+    still held against it. Nine queries (ten with a counted indicator), whatever the size
+    of the plan or the organisation.
     """
     selection = row_selection(plan=plan, years=[year], unit_ids=unit_ids, period=period)
     is_whole = OrgTree.load().subtree(plan.owner_id) <= set(unit_ids)
@@ -641,6 +646,9 @@ def plan_rollup(
     }
     units = rows.values("org_unit_id").order_by().distinct().count() if by_measure else 0
     measures, indicators, targets = _plan_parts(plan=plan, year=year)
+    summed = set()
+    if period is None:
+        summed = _count_the_whole_year(by_measure, indicators, selection.periods_in(year), unit_ids)
     goals, without_rows = [], []
     for goal in plan.goals.order_by("position"):
         rollups = []
@@ -654,7 +662,9 @@ def plan_rollup(
             target = targets.get(indicator.pk) if indicator else None
             if not (is_whole or _compares_in_part(indicator)):
                 target = None
-            rollups.append(_measure_rollup(measure, indicator, figures, target))
+            rollup = _measure_rollup(measure, indicator, figures, target)
+            rollup.adds_up_year = measure.pk in summed
+            rollups.append(rollup)
         goals.append(_goal_rollup(goal, rollups, by_measure))
     return PlanRollup(
         plan=plan,
@@ -665,6 +675,45 @@ def plan_rollup(
         without_rows=without_rows,
         is_whole=is_whole,
     )
+
+
+# Indicators the app counts itself (deviations reported or closed, meetings held): a
+# period's row holds what happened in that period, so a year holds the sum of its periods.
+def counts_per_period(indicator: Indicator | None) -> bool:
+    """Whether the indicator's year value is the sum of the year's periods."""
+    return indicator is not None and indicator.source in COUNTED_SOURCES
+
+
+def _count_the_whole_year(by_measure: dict, indicators: dict, periods: list, unit_ids) -> set[int]:
+    """A counted indicator's value for the year: its rows of every period of the year,
+    summed, instead of the latest period's alone (one query, only when the plan has a
+    counted indicator). The statuses and progress still come from the selected rows."""
+    counted = sorted(
+        pk
+        for pk, indicator in indicators.items()
+        if counts_per_period(indicator) and pk in by_measure
+    )
+    if not counted or not periods:
+        return set()
+    valued = Q(value_number__isnull=False)
+    rows = (
+        MeasureStatus.objects.filter(
+            period_id__in=[period.pk for period in periods],
+            org_unit_id__in=sorted(unit_ids),
+            measure_id__in=counted,
+        )
+        .values("measure_id")
+        .annotate(
+            value_sum=Sum("value_number"),
+            value_n=Count("org_unit_id", filter=valued, distinct=True),
+        )
+        .order_by()
+    )
+    for row in rows:
+        figures = by_measure[row["measure_id"]]
+        figures.value_sum = Decimal(row["value_sum"] or 0)
+        figures.value_n = row["value_n"]
+    return set(counted)
 
 
 def _compares_in_part(indicator: Indicator | None) -> bool:
