@@ -265,3 +265,40 @@ def test_the_command_explains_a_year_outside_the_plan(data, tmp_path):
         call_command(
             "render_report", "--plan", data.plan.pk, "--year", 2030, "--output", tmp_path / "x.pdf"
         )
+
+
+def test_goals_follow_each_other_without_a_page_each(data, org, users):
+    """A forced break before every goal left most of each goal's page (and the summary's
+    last page) empty: a goal starts where the page has room."""
+    from weasyprint import HTML
+
+    from measures.models import Measure
+
+    # Goal 1 with one measure: short enough to leave room for goal 2 on its page.
+    Measure.objects.filter(goal=data.safety).exclude(pk=data.summed.pk).delete()
+    report = pdf.report_data(
+        plan=data.plan, year=YEAR, scope_unit=org.department, user=users.director
+    )
+    with translation.override("nb"):
+        html = pdf.report_html(data=report)
+    document = HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.StaticFilesFetcher())
+    pages = document.render().pages
+    page_of = {anchor: n for n, page in enumerate(pages) for anchor in page.anchors}
+    first, second = (f"goal-{goal.pk}" for goal in data.plan.goals.order_by("position"))
+    # The second goal starts on the page that ends the first one's table.
+    assert page_of[second] == page_of[f"{first}-measures"]
+    assert page_of[first] < page_of["indicators"]
+
+
+def test_goal_names_in_the_charts_are_wrapped_not_cut(data, org, users):
+    from qualityplan.models import Goal
+
+    Goal.objects.filter(pk=data.safety.pk).update(
+        title="Trygge og forutsigbare tjenester for alle brukere i hjemmetjenesten og på sykehjem"
+    )
+    report = pdf.report_data(
+        plan=data.plan, year=YEAR, scope_unit=org.department, user=users.director
+    )
+    svg = str(report.charts[0].svg)
+    assert "…" not in svg
+    assert "<tspan" in svg and "sykehjem</tspan>" in svg
