@@ -35,9 +35,9 @@ from deviations.selectors import DeviationStatistics, deviation_statistics
 from measures.models import Indicator
 from qualityplan.models import OrgUnit, QualityPlan
 
-from . import annual, charts, selectors
+from . import charts, selectors, unit_reports
 from .models import ReportJob, UnitAnnualReport, UnitAnnualReportGoal
-from .report_jobs import ReportError
+from .pdf_jobs import ReportError
 
 PDF_VARIANT = "pdf/ua-1"
 BASE_URL = "file:///"
@@ -281,10 +281,10 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
         other: {m.measure.pk: m for g in r.goals for m in g.measures}
         for other, r in rollups.items()
     }
-    unit_reports = list(
-        annual.unit_reports_for_appendix(plan=plan, year=year, unit_ids=scope.unit_ids)
+    appendix = list(
+        unit_reports.unit_reports_for_appendix(plan=plan, year=year, unit_ids=scope.unit_ids)
     )
-    goals = [_goal_section(goal, by_year, years, year, unit_reports) for goal in rollup.goals]
+    goals = [_goal_section(goal, by_year, years, year, appendix) for goal in rollup.goals]
     periods = rollup.selection.periods_in(year)
     # As the dashboard's deviation page asks for them.
     unit_ids = sorted(scope.unit_ids)
@@ -307,15 +307,15 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
             selectors.completeness(period=periods[-1], unit_ids=scope.unit_ids) if periods else []
         ),
         completeness_period=periods[-1] if periods else None,
-        unit_reports=unit_reports,
-        unit_report_counts=_unit_report_counts(plan, year, scope, unit_reports),
+        unit_reports=appendix,
+        unit_report_counts=_unit_report_counts(plan, year, scope, appendix),
         requested_by=user,
         charts=[charts.goal_status_chart(rollup)],
         deviation_charts=_deviation_charts(stats, year) if stats.total.reported else [],
     )
 
 
-def _goal_section(goal_rollup, by_year, years, year, unit_reports) -> GoalSection:
+def _goal_section(goal_rollup, by_year, years, year, appendix) -> GoalSection:
     indicators = [
         IndicatorRow(rollups=[by_year[year].get(m.measure.pk) for year in years])
         for m in goal_rollup.measures
@@ -324,7 +324,7 @@ def _goal_section(goal_rollup, by_year, years, year, unit_reports) -> GoalSectio
     ]
     counted = Counter(
         row.assessment
-        for report in unit_reports
+        for report in appendix
         for row in report.goals.all()
         if row.goal_id == goal_rollup.goal.pk and row.assessment
     )
@@ -345,10 +345,10 @@ def _goal_section(goal_rollup, by_year, years, year, unit_reports) -> GoalSectio
     )
 
 
-def _unit_report_counts(plan, year, scope, unit_reports) -> dict[str, int]:
-    units = annual.reporting_units(plan=plan).filter(pk__in=scope.unit_ids).count()
-    approved = sum(1 for r in unit_reports if r.status == UnitAnnualReport.Status.APPROVED)
-    return {"units": units, "submitted": len(unit_reports) - approved, "approved": approved}
+def _unit_report_counts(plan, year, scope, appendix) -> dict[str, int]:
+    units = unit_reports.reporting_units(plan=plan).filter(pk__in=scope.unit_ids).count()
+    approved = sum(1 for r in appendix if r.status == UnitAnnualReport.Status.APPROVED)
+    return {"units": units, "submitted": len(appendix) - approved, "approved": approved}
 
 
 def _deviation_charts(stats: DeviationStatistics, year: int) -> list[charts.Chart]:

@@ -533,7 +533,7 @@ class _RollupDisplay:
     @cached_property
     def status_strip(self):
         """The status bar and counts for a table cell (see charts.status_strip)."""
-        from .charts import status_strip  # charts builds on this module
+        from ..charts import status_strip  # charts builds on this module
 
         return status_strip(self.status_items)
 
@@ -834,7 +834,7 @@ class UnitRollup:
     @cached_property
     def status_strip(self):
         """The status bar and counts for a table cell (see charts.status_strip)."""
-        from .charts import status_strip  # charts builds on this module
+        from ..charts import status_strip  # charts builds on this module
 
         return status_strip(self.status_items)
 
