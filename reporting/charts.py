@@ -15,25 +15,22 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
 from html import escape
 
-from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from qualityplan.formatting import format_number, format_percent
+from qualityplan.formatting import format_number
 
+# The table parts live in figure_tables; exports.py has long imported them from here.
+from .figure_tables import ChartTable, Column, format_value  # noqa: F401
 from .selectors import (
     STATUS_KEYS,
     GoalRollup,
     IndicatorSeries,
     PlanRollup,
-    StatusItem,
-    light_label,
     status_label,
 )
 
@@ -69,65 +66,6 @@ MARKERS = ["circle", "square", "triangle", "diamond", "cross"]
 DASHES = ["", "7 4", "2 4", "10 4 2 4", "4 2"]
 
 
-# --- The numbers behind a chart ------------------------------------------------------
-
-
-@dataclass
-class Column:
-    """A table column: its header and how its values are shown and exported.
-
-    kind: "text", "int", "decimal", "percent" (0–100), "date", "datetime", "bool" (yes/no)
-    or "light" (a traffic-light key, shown as its name).
-    decimals: fixed decimals for "decimal"; None shows up to two, dropping zeros.
-    """
-
-    label: str
-    kind: str = "text"
-    decimals: int | None = None
-
-    def __str__(self) -> str:
-        return str(self.label)
-
-    @property
-    def is_number(self) -> bool:
-        return self.kind in ("int", "decimal", "percent")
-
-
-@dataclass
-class ChartTable:
-    columns: list[Column]
-    rows: list[list]
-    caption: str = ""
-    name: str = ""  # the table's name in export links (?table=…)
-
-    def formatted_rows(self) -> list[list[str]]:
-        return [
-            [format_value(value, column) for value, column in zip(row, self.columns, strict=False)]
-            for row in self.rows
-        ]
-
-    def display_rows(self) -> list[list[DisplayCell]]:
-        """The rows as the page draws them: text, and whether a cell is a number or a light."""
-        return [
-            [
-                DisplayCell(
-                    format_value(value, column),
-                    column.is_number,
-                    value if column.kind == "light" else "",
-                )
-                for value, column in zip(row, self.columns, strict=False)
-            ]
-            for row in self.rows
-        ]
-
-
-@dataclass
-class DisplayCell:
-    text: str
-    numeric: bool = False
-    light: str = ""
-
-
 @dataclass
 class Chart:
     title: str
@@ -136,28 +74,6 @@ class Chart:
     table: ChartTable
     chart_id: str = ""
     legend: list[tuple[str, str]] = field(default_factory=list)
-
-
-def format_value(value, column: Column | None = None) -> str:
-    """A value as the page shows it, in the active language: 1 234,5 and 12,5 % in nb."""
-    kind = column.kind if column else "text"
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if kind == "light":
-        return light_label(value)
-    if kind == "percent":
-        return format_percent(value)
-    if kind == "int":
-        return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
-    if kind == "decimal":
-        return format_number(value, column.decimals)
-    if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-    if isinstance(value, date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
 
 
 # --- SVG helpers ---------------------------------------------------------------------
@@ -703,46 +619,3 @@ def deviation_chart(*, rows, title: str, category_label: str, chart_id: str) -> 
         ],
         category_label=category_label,
     )
-
-
-def status_strip(items: list[StatusItem]) -> SafeString:
-    """A small bar of the statuses for a table cell (decorative: hidden from screen
-    readers), and the same counts in words beside it. Drawn here rather than in the
-    template: a page has a hundred of them, and this is five times faster."""
-    if not items:
-        return format_html('<span class="muted">{}</span>', _("No rows"))
-    bar = format_html_join(
-        "",
-        '<span class="dash-strip__part" data-s="{}" style="flex-grow: {}"></span>',
-        ((item.key, str(item.count)) for item in items),
-    )
-    words = ", ".join(f"{format_number(item.count, 0)} {item.label_lower}" for item in items)
-    return format_html(
-        '<span class="dash-strip" aria-hidden="true">{}</span>'
-        '<span class="dash-strip__text">{}</span>',
-        bar,
-        words,
-    )
-
-
-def matrix_cells(cells, *, pages: dict[int, str], labels: dict[str, str]) -> SafeString:
-    """One row of the status matrix as table cells: a sign and a colour for the status,
-    its name for screen readers and as a tooltip, and a link to the row on the status
-    page. Built here in one pass: a department's matrix has tens of thousands of cells,
-    which the template engine would take seconds over.
-
-    `pages`: the status page's address per period id; `labels`: status key → name.
-    """
-    named = {key: escape(label, quote=True) for key, label in labels.items()}
-    parts = []
-    for cell in cells:
-        if cell.row_id is None:
-            parts.append('<td class="mx" data-s=""></td>')
-            continue
-        href = f"{pages[cell.period_id]}?unit={cell.unit_id}#status-{cell.row_id}"
-        label = named[cell.status]
-        parts.append(
-            f'<td class="mx" data-s="{cell.status}"><a href="{escape(href)}" title="{label}" '
-            f'aria-label="{label}">{escape(cell.sign)}</a></td>'
-        )
-    return mark_safe("".join(parts))  # noqa: S308 -- every value above is escaped

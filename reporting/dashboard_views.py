@@ -29,7 +29,7 @@ from qualityplan.access import get_access
 from qualityplan.models import QualityPlan
 from qualityplan.selectors import plan_list_for_user
 
-from . import charts, figure_tables, selectors
+from . import charts, display, figure_tables, selectors
 from .exports import FORMATS, export_response
 from .filters import DashboardForm, DeviationForm, IndicatorForm, MatrixForm
 
@@ -181,7 +181,7 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
         return response
     _draw_cells(matrix)
     legend = [
-        (key, selectors.STATUS_SIGNS[key], selectors.status_label(key), matrix.counts[key])
+        (key, display.STATUS_SIGNS[key], selectors.status_label(key), matrix.counts[key])
         for key in selectors.STATUS_KEYS
     ]
     context = {
@@ -204,7 +204,7 @@ def _draw_cells(matrix: selectors.StatusMatrix) -> None:
     labels = {key: selectors.status_label(key) for key in selectors.STATUS_KEYS}
     for goal in matrix.goals:
         for row in goal.rows:
-            row.cells_html = charts.matrix_cells(row.cells, pages=pages, labels=labels)
+            row.cells_html = display.matrix_cells(row.cells, pages=pages, labels=labels)
 
 
 @require_GET

@@ -1,6 +1,6 @@
 """Every table on the dashboards as CSV and XLSX, in the user's language.
 
-A dashboard table is a `charts.ChartTable`: the page draws it, and this module
+A dashboard table is a `figure_tables.ChartTable`: the page draws it, and this module
 writes the very same rows, so the download always holds what the page shows.
 
 Headers are the translated column labels. Numbers stay numbers:
@@ -33,7 +33,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .charts import ChartTable, Column, format_value
+from .figure_tables import ChartTable, Column, format_value
 
 FORMATS = ("csv", "xlsx")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -6,8 +6,9 @@ from django.template import Context, Template
 from django.utils import translation
 
 from qualityplan.formatting import format_measured, format_percent
-from reporting import charts, selectors
-from reporting.charts import Column, bar_chart, format_value, line_chart, stacked_bar_chart
+from reporting import charts, display, selectors
+from reporting.charts import bar_chart, line_chart, stacked_bar_chart
+from reporting.figure_tables import Column, format_value
 from tests.reporting.dashboard_data import build_plan, fill_reports
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -205,6 +206,6 @@ def test_measure_chart_of_a_goal(rollup):
 
 def test_status_strip_is_hidden_from_screen_readers_but_says_it_in_words(rollup):
     summed = rollup.goals[0].measures[0]
-    html = str(summed.status_strip)
+    html = str(display.status_strip(summed.status_items))
     assert 'aria-hidden="true"' in html
     assert "1 on track, 1 delayed, 1 not reported" in html
