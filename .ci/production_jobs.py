@@ -28,7 +28,7 @@ from deviations.models import Deviation  # noqa: E402
 from deviations.services import deviation_report, unit_leaders  # noqa: E402
 from qualityplan.models import QualityPlan  # noqa: E402
 from reporting.models import ReportJob, report_storage  # noqa: E402
-from reporting.report_jobs import report_job_request  # noqa: E402
+from reporting.pdf_jobs import report_job_request  # noqa: E402
 
 
 def queue_deviation() -> Deviation:

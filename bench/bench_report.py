@@ -45,7 +45,7 @@ from django.utils import timezone, translation  # noqa: E402
 
 from demo.qualityplan import BENCH_USER_PREFIX, bench_department  # noqa: E402
 from qualityplan.models import Membership, OrgUnit, QualityPlan, Role  # noqa: E402
-from reporting import annual, pdf, selectors  # noqa: E402
+from reporting import pdf, selectors, unit_reports  # noqa: E402
 from reporting.models import ReportJob, UnitAnnualReport, UnitAnnualReportGoal  # noqa: E402
 
 UNITS_PER_AREA = 10
@@ -85,7 +85,7 @@ GOAL_TEXT = (
 def unit_reports_seed(*, plan: QualityPlan, year: int, user: User) -> int:
     """An approved report, with a text for every goal, from every unit the user reads."""
     unit_ids = selectors.dashboard_scope(user=user, plan=plan).unit_ids
-    units = annual.reporting_units(plan=plan).filter(pk__in=unit_ids)
+    units = unit_reports.reporting_units(plan=plan).filter(pk__in=unit_ids)
     now = timezone.now()
     reports = UnitAnnualReport.objects.bulk_create(
         UnitAnnualReport(

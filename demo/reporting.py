@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from qualityplan.models import OrgUnit, QualityPlan
-from reporting import annual, report_jobs
+from reporting import pdf_jobs, unit_reports
 from reporting.models import ReportJob, UnitAnnualReport
 
 logger = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def _goal_values(goals, unit_number: int) -> dict[int, tuple[str, str]]:
 def _demo_report(*, plan: QualityPlan, unit: OrgUnit, number: int, people: dict, row) -> None:
     _name, leader, state, approver = row
     goals = list(plan.goals.order_by("position"))
-    report = annual.unit_report_save(
+    report = unit_reports.unit_report_save(
         plan=plan,
         year=DEMO_YEAR,
         unit=unit,
@@ -103,11 +103,11 @@ def _demo_report(*, plan: QualityPlan, unit: OrgUnit, number: int, people: dict,
     )
     if state == "draft":
         return
-    report = annual.unit_report_submit(report=report, user=people[leader])
+    report = unit_reports.unit_report_submit(report=report, user=people[leader])
     if state == "approved":
-        annual.unit_report_approve(report=report, user=people[approver])
+        unit_reports.unit_report_approve(report=report, user=people[approver])
     elif state == "sent_back":
-        annual.unit_report_send_back(
+        unit_reports.unit_report_send_back(
             report=report, user=people[approver], comment=SEND_BACK_COMMENT
         )
 
@@ -117,7 +117,7 @@ def demo_reports_load(*, plan: QualityPlan, render: bool = True) -> ReportDemoSu
     summary = ReportDemoSummary()
     usernames = {row[1] for row in DEMO_REPORTS} | {row[3] for row in DEMO_REPORTS} | {"kd"}
     people = {user.username: user for user in User.objects.filter(username__in=usernames)}
-    units = {unit.name: unit for unit in annual.reporting_units(plan=plan)}
+    units = {unit.name: unit for unit in unit_reports.reporting_units(plan=plan)}
     done = set(
         UnitAnnualReport.objects.filter(plan=plan, year=DEMO_YEAR).values_list(
             "org_unit__name", flat=True
@@ -152,4 +152,4 @@ def demo_report_job(*, plan: QualityPlan, director: User) -> ReportJob | None:
         # Nobody is emailed about the demo's report.
         notified_at=timezone.now(),
     )
-    return report_jobs.report_job_run(job_id=job.pk)
+    return pdf_jobs.report_job_run(job_id=job.pk)

@@ -29,7 +29,7 @@ from qualityplan.access import get_access
 from qualityplan.models import QualityPlan
 from qualityplan.selectors import plan_list_for_user
 
-from . import charts, selectors, tables
+from . import charts, display, figure_tables, selectors
 from .exports import FORMATS, export_response
 from .filters import DashboardForm, DeviationForm, IndicatorForm, MatrixForm
 
@@ -139,10 +139,10 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     chart = charts.goal_status_chart(rollup)
     units_caption = _("Units under %(unit)s") % {"unit": scope.root.name}
     page_tables = {
-        "goals": tables.goals_table(rollup),
-        "measures": tables.measures_table(rollup),
-        "units": tables.units_table(units, units_caption),
-        "years": tables.years_table([*earlier, rollup]) if earlier else None,
+        "goals": figure_tables.goals_table(rollup),
+        "measures": figure_tables.measures_table(rollup),
+        "units": figure_tables.units_table(units, units_caption),
+        "years": figure_tables.years_table([*earlier, rollup]) if earlier else None,
     }
     response = _export(request, [chart.table, *page_tables.values()], f"dashboard-{plan.pk}")
     if response is not None:
@@ -175,13 +175,13 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
     matrix = selectors.status_matrix(
         plan=plan, year=params.year, scope=scope, period=params.period, goal=params.goal
     )
-    table = tables.matrix_table(matrix)
+    table = figure_tables.matrix_table(matrix)
     response = _export(request, [table], f"matrix-{plan.pk}")
     if response is not None:
         return response
     _draw_cells(matrix)
     legend = [
-        (key, selectors.STATUS_SIGNS[key], selectors.status_label(key), matrix.counts[key])
+        (key, display.STATUS_SIGNS[key], selectors.status_label(key), matrix.counts[key])
         for key in selectors.STATUS_KEYS
     ]
     context = {
@@ -204,7 +204,7 @@ def _draw_cells(matrix: selectors.StatusMatrix) -> None:
     labels = {key: selectors.status_label(key) for key in selectors.STATUS_KEYS}
     for goal in matrix.goals:
         for row in goal.rows:
-            row.cells_html = charts.matrix_cells(row.cells, pages=pages, labels=labels)
+            row.cells_html = display.matrix_cells(row.cells, pages=pages, labels=labels)
 
 
 @require_GET
@@ -214,7 +214,7 @@ def period_completeness(request: HttpRequest, period_id: int) -> HttpResponse:
     scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
     lines = selectors.completeness(period=period, unit_ids=scope.unit_ids)
     caption = _("Reporting in %(period)s") % {"period": period.label}
-    table = tables.completeness_table(lines, caption)
+    table = figure_tables.completeness_table(lines, caption)
     response = _export(request, [table], f"completeness-{period.pk}")
     if response is not None:
         return response
@@ -340,7 +340,10 @@ def indicator_dashboard(request: HttpRequest, indicator_id: int) -> HttpResponse
         indicator=indicator, unit_ids=scope.unit_ids, years=plan.years, by=params.by
     )
     chart = charts.indicator_chart(series) if len(series.series) <= MAX_CHART_LINES else None
-    page_tables = [tables.indicator_years_table(series), tables.indicator_periods_table(series)]
+    page_tables = [
+        figure_tables.indicator_years_table(series),
+        figure_tables.indicator_periods_table(series),
+    ]
     response = _export(request, page_tables, f"indicator-{indicator.pk}")
     if response is not None:
         return response
@@ -391,8 +394,10 @@ def plan_deviations(request: HttpRequest, plan_id: int) -> HttpResponse:
         chart_id="deviations-risk",
     )
     page_tables = [
-        tables.deviation_table(per_period, _("Deviations per period"), _("Period"), "periods"),
-        tables.deviation_table(
+        figure_tables.deviation_table(
+            per_period, _("Deviations per period"), _("Period"), "periods"
+        ),
+        figure_tables.deviation_table(
             per_unit, _("Deviations under %(unit)s") % {"unit": scope.root.name}, _("Unit"), "units"
         ),
         category_chart.table,

@@ -1,6 +1,6 @@
 """Every table on the dashboards as CSV and XLSX, in the user's language.
 
-A dashboard table is a `charts.ChartTable`: the page draws it, and this module
+A dashboard table is a `figure_tables.ChartTable`: the page draws it, and this module
 writes the very same rows, so the download always holds what the page shows.
 
 Headers are the translated column labels. Numbers stay numbers:
@@ -39,7 +39,7 @@ from qualityplan.spreadsheets import (
     xlsx_response,
 )
 
-from .charts import ChartTable, Column, format_value
+from .figure_tables import ChartTable, Column, format_value
 
 FORMATS = ("csv", "xlsx")
 COMMA_LANGUAGES = ("nb", "nn", "no", "sv", "da")

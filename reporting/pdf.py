@@ -35,9 +35,9 @@ from deviations.selectors import DeviationStatistics, deviation_statistics
 from measures.models import Indicator
 from qualityplan.models import OrgUnit, QualityPlan
 
-from . import annual, charts, sections, selectors
+from . import charts, sections, selectors, unit_reports
 from .models import ReportJob, UnitAnnualReport, UnitAnnualReportGoal
-from .report_jobs import ReportError
+from .pdf_jobs import ReportError
 
 PDF_VARIANT = "pdf/ua-1"
 BASE_URL = "file:///"
@@ -266,12 +266,14 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
             _("%(person)s may not read the figures of %(scope)s.")
             % {"person": user.get_full_name() or user.username, "scope": scope_unit.name}
         ) from missing
-    # The year's roll-up is the dashboard's `plan_rollup(plan, year, unit_ids)`; the other
-    # years come from the same function, for the indicator tables.
+    # The year's roll-up is the dashboard's `plan_rollup(plan, year, unit_ids)`; the earlier
+    # years come from the same function, for the indicator tables. A later year is never
+    # shown: its figures are partial while the report is about a finished year.
+    years = [other for other in plan.years if other <= year]
     rollups = dict(
         zip(
-            plan.years,
-            selectors.plan_rollup_years(plan=plan, years=plan.years, unit_ids=scope.unit_ids),
+            years,
+            selectors.plan_rollup_years(plan=plan, years=years, unit_ids=scope.unit_ids),
             strict=True,
         )
     )
@@ -280,10 +282,10 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
         other: {m.measure.pk: m for g in r.goals for m in g.measures}
         for other, r in rollups.items()
     }
-    unit_reports = list(
-        annual.unit_reports_for_appendix(plan=plan, year=year, unit_ids=scope.unit_ids)
+    appendix = list(
+        unit_reports.unit_reports_for_appendix(plan=plan, year=year, unit_ids=scope.unit_ids)
     )
-    goals = [_goal_section(goal, by_year, plan.years, year, unit_reports) for goal in rollup.goals]
+    goals = [_goal_section(goal, by_year, years, year, appendix) for goal in rollup.goals]
     periods = rollup.selection.periods_in(year)
     # As the dashboard's deviation page asks for them.
     unit_ids = sorted(scope.unit_ids)
@@ -297,7 +299,7 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
         rollup=rollup,
         goals=goals,
         rule=selectors.traffic_light_rule(),
-        years=plan.years,
+        years=years,
         deviations=stats,
         deviation_periods=selectors.deviation_periods(
             user=user, plan=plan, year=year, unit_ids=unit_ids
@@ -306,8 +308,8 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
             selectors.completeness(period=periods[-1], unit_ids=scope.unit_ids) if periods else []
         ),
         completeness_period=periods[-1] if periods else None,
-        unit_reports=unit_reports,
-        unit_report_counts=_unit_report_counts(plan, year, scope, unit_reports),
+        unit_reports=appendix,
+        unit_report_counts=_unit_report_counts(plan, year, scope, appendix),
         requested_by=user,
         charts=[charts.goal_status_chart(rollup)],
         deviation_charts=_deviation_charts(stats, year) if stats.total.reported else [],
@@ -317,7 +319,7 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
     )
 
 
-def _goal_section(goal_rollup, by_year, years, year, unit_reports) -> GoalSection:
+def _goal_section(goal_rollup, by_year, years, year, appendix) -> GoalSection:
     indicators = [
         IndicatorRow(rollups=[by_year[year].get(m.measure.pk) for year in years])
         for m in goal_rollup.measures
@@ -326,7 +328,7 @@ def _goal_section(goal_rollup, by_year, years, year, unit_reports) -> GoalSectio
     ]
     counted = Counter(
         row.assessment
-        for report in unit_reports
+        for report in appendix
         for row in report.goals.all()
         if row.goal_id == goal_rollup.goal.pk and row.assessment
     )
@@ -347,10 +349,10 @@ def _goal_section(goal_rollup, by_year, years, year, unit_reports) -> GoalSectio
     )
 
 
-def _unit_report_counts(plan, year, scope, unit_reports) -> dict[str, int]:
-    units = annual.reporting_units(plan=plan).filter(pk__in=scope.unit_ids).count()
-    approved = sum(1 for r in unit_reports if r.status == UnitAnnualReport.Status.APPROVED)
-    return {"units": units, "submitted": len(unit_reports) - approved, "approved": approved}
+def _unit_report_counts(plan, year, scope, appendix) -> dict[str, int]:
+    units = unit_reports.reporting_units(plan=plan).filter(pk__in=scope.unit_ids).count()
+    approved = sum(1 for r in appendix if r.status == UnitAnnualReport.Status.APPROVED)
+    return {"units": units, "submitted": len(appendix) - approved, "approved": approved}
 
 
 def _deviation_charts(stats: DeviationStatistics, year: int) -> list[charts.Chart]:

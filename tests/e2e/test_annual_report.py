@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from reporting import report_jobs, tasks
+from reporting import pdf_jobs, tasks
 from reporting.models import ReportJob, UnitAnnualReport
 from tests.factories import GoalFactory
 from tests.reporting.dashboard_data import build_plan, fill_reports
@@ -80,7 +80,7 @@ def test_director_orders_the_pdf_and_the_page_updates_by_itself(
     page.screenshot(path=screenshot_dir / "report-job-queued.png", full_page=True)
 
     # The worker's part, done here: the page must notice without a reload.
-    report_jobs.report_job_run(job_id=job.pk)
+    pdf_jobs.report_job_run(job_id=job.pk)
     download = page.locator(f'a[href="/reporting/reports/{job.pk}/download/"]')
     download.wait_for(timeout=10_000)
     assert page.locator("#job-panel[hx-trigger]").count() == 0  # polling stopped

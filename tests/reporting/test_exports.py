@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from reporting.charts import ChartTable, Column
 from reporting.exports import table_csv, table_xlsx
+from reporting.figure_tables import ChartTable, Column
 from tests.reporting.dashboard_data import build_plan, fill_reports
 
 TABLE = ChartTable(

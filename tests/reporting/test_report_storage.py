@@ -7,7 +7,7 @@ import pytest
 from django.core.files.storage import InMemoryStorage
 from django.urls import reverse
 
-from reporting import report_jobs, tasks
+from reporting import pdf_jobs, tasks
 from reporting.models import ReportJob, report_storage
 from tests.reporting.dashboard_data import build_plan, fill_reports
 
@@ -29,11 +29,11 @@ def test_a_report_job_runs_end_to_end_on_a_storage_without_folders(
     fill_reports(data, org)
     monkeypatch.setattr(tasks.render_report_job, "delay", lambda job_id: None)
     with django_capture_on_commit_callbacks(execute=True):
-        job, created = report_jobs.report_job_request(
+        job, created = pdf_jobs.report_job_request(
             user=users.director, plan=plan, year=2022, scope_unit=org.department, language="nb"
         )
 
-    report_jobs.report_job_run(job_id=job.pk)
+    pdf_jobs.report_job_run(job_id=job.pk)
 
     job.refresh_from_db()
     assert created and job.status == ReportJob.Status.DONE, job.error

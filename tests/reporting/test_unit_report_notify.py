@@ -2,9 +2,9 @@ import pytest
 from django.utils import translation
 
 from qualityplan.models import UserProfile
-from reporting.annual import unit_report_approve, unit_report_send_back, unit_report_submit
-from reporting.annual_notify import unit_report_notify
 from reporting.models import UnitAnnualReport
+from reporting.unit_report_notify import unit_report_notify
+from reporting.unit_reports import unit_report_approve, unit_report_send_back, unit_report_submit
 from tests.factories import MembershipFactory, UserFactory, role
 
 
@@ -45,7 +45,7 @@ def test_leaders_without_email_are_skipped(report, users, org, mailoutbox):
 def test_the_workflow_queues_the_emails_after_commit(
     report, users, mailoutbox, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr("reporting.annual.missing_for_submit", lambda report: [])
+    monkeypatch.setattr("reporting.unit_reports.missing_for_submit", lambda report: [])
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from qualityplan.celery import app
 

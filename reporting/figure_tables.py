@@ -1,15 +1,21 @@
-"""The dashboards' tables as plain rows and typed columns (`charts.ChartTable`).
+"""The tables of figures behind the dashboards and their charts: plain rows and typed
+columns (`ChartTable`, `Column`), and the functions that build each page's tables.
 
-Not django-tables2: each table here is drawn by `reporting/_dash_table.html`
-and written by `exports.py` from the same rows, so a download holds exactly
-what the page shows, and the annual report can print the same table.
+Not django-tables2: each table here is drawn by `reporting/_dash_table.html` and
+written by `exports.py` from the same rows, so a download holds exactly what the
+page shows; a chart carries its numbers as one of these tables.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .charts import ChartTable, Column
+from qualityplan.formatting import format_number, format_percent
+
 from .selectors import (
     LIGHTS,
     STATUS_KEYS,
@@ -21,6 +27,86 @@ from .selectors import (
     light_label,
     status_label,
 )
+
+# --- The numbers behind a chart ------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """A table column: its header and how its values are shown and exported.
+
+    kind: "text", "int", "decimal", "percent" (0–100), "date", "datetime", "bool" (yes/no)
+    or "light" (a traffic-light key, shown as its name).
+    decimals: fixed decimals for "decimal"; None shows up to two, dropping zeros.
+    """
+
+    label: str
+    kind: str = "text"
+    decimals: int | None = None
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind in ("int", "decimal", "percent")
+
+
+@dataclass
+class ChartTable:
+    columns: list[Column]
+    rows: list[list]
+    caption: str = ""
+    name: str = ""  # the table's name in export links (?table=…)
+
+    def formatted_rows(self) -> list[list[str]]:
+        return [
+            [format_value(value, column) for value, column in zip(row, self.columns, strict=False)]
+            for row in self.rows
+        ]
+
+    def display_rows(self) -> list[list[DisplayCell]]:
+        """The rows as the page draws them: text, and whether a cell is a number or a light."""
+        return [
+            [
+                DisplayCell(
+                    format_value(value, column),
+                    column.is_number,
+                    value if column.kind == "light" else "",
+                )
+                for value, column in zip(row, self.columns, strict=False)
+            ]
+            for row in self.rows
+        ]
+
+
+@dataclass
+class DisplayCell:
+    text: str
+    numeric: bool = False
+    light: str = ""
+
+
+def format_value(value, column: Column | None = None) -> str:
+    """A value as the page shows it, in the active language: 1 234,5 and 12,5 % in nb."""
+    kind = column.kind if column else "text"
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if kind == "light":
+        return light_label(value)
+    if kind == "percent":
+        return format_percent(value)
+    if kind == "int":
+        return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
+    if kind == "decimal":
+        return format_number(value, column.decimals)
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
 
 
 def _status_columns() -> list[Column]:
@@ -34,7 +120,7 @@ def goals_table(rollup: PlanRollup) -> ChartTable:
         *_status_columns(),
         Column(_("Rows"), "int"),
         Column(_("Reported (%)"), "percent"),
-        Column(_("Mean progress (%)"), "decimal", 1),
+        Column(_("Mean progress (%)"), "percent"),
         *[
             Column(_("Measures: %(light)s") % {"light": light_label(li).lower()}, "int")
             for li in LIGHTS
@@ -65,7 +151,7 @@ def measures_table(rollup: PlanRollup) -> ChartTable:
         *_status_columns(),
         Column(_("Rows"), "int"),
         Column(_("Reported (%)"), "percent"),
-        Column(_("Mean progress (%)"), "decimal", 1),
+        Column(_("Mean progress (%)"), "percent"),
         Column(_("Value"), "decimal"),
         Column(_("Target"), "decimal"),
         Column(_("Target met"), "bool"),
@@ -98,7 +184,7 @@ def units_table(units: list[UnitRollup], caption: str) -> ChartTable:
         *_status_columns(),
         Column(_("Rows"), "int"),
         Column(_("Reported (%)"), "percent"),
-        Column(_("Mean progress (%)"), "decimal", 1),
+        Column(_("Mean progress (%)"), "percent"),
     ]
     rows = [
         [

@@ -25,8 +25,8 @@ from qualityplan.access import OrgTree, get_access
 from qualityplan.models import Goal, OrgUnit, QualityPlan, Role
 
 from . import selectors
-from .annual_notify import notify_on_commit
 from .models import UnitAnnualReport, UnitAnnualReportEvent, UnitAnnualReportGoal
+from .unit_report_notify import notify_on_commit
 
 Status = UnitAnnualReport.Status
 Action = UnitAnnualReportEvent.Action

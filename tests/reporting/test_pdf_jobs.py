@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qualityplan.celery import app as celery_app
-from reporting import pdf, report_jobs, tasks
+from reporting import pdf, pdf_jobs, tasks
 from reporting.models import ReportJob, report_storage
 from tests.factories import MembershipFactory, UserFactory, role
 
@@ -58,7 +58,7 @@ def queued(monkeypatch):
 
 
 def _request(plan, user, scope, **kwargs):
-    return report_jobs.report_job_request(
+    return pdf_jobs.report_job_request(
         user=user, plan=plan, year=YEAR, scope_unit=scope, language="en", **kwargs
     )
 
@@ -69,7 +69,7 @@ def job(plan, org, users, queued):
 
 
 def _run(job) -> ReportJob | None:
-    return report_jobs.report_job_run(job_id=job.pk, task_id="t-1")
+    return pdf_jobs.report_job_run(job_id=job.pk, task_id="t-1")
 
 
 # --- Requests ---------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def test_the_database_refuses_a_second_active_job_for_the_same_request(job):
 
 def test_another_language_or_scope_is_another_job(plan, org, users, queued):
     first, _created = _request(plan, users.director, org.department)
-    _norwegian, created_nb = report_jobs.report_job_request(
+    _norwegian, created_nb = pdf_jobs.report_job_request(
         user=users.director, plan=plan, year=YEAR, scope_unit=org.department, language="nb"
     )
     _area, created_area = _request(plan, users.director, org.area)
@@ -129,8 +129,8 @@ def test_a_finished_report_can_be_requested_anew(job, plan, org, users, renders)
 
 
 def test_a_request_outside_the_plan_years_is_refused(plan, org, users, queued):
-    with pytest.raises(report_jobs.ReportError, match="outside"):
-        report_jobs.report_job_request(
+    with pytest.raises(pdf_jobs.ReportError, match="outside"):
+        pdf_jobs.report_job_request(
             user=users.director, plan=plan, year=2030, scope_unit=org.department
         )
 
@@ -139,7 +139,7 @@ def test_the_language_defaults_to_the_requesters(plan, org, users, queued):
     from qualityplan.models import UserProfile
 
     UserProfile.objects.create(user=users.director, language="sv")
-    job, _created = report_jobs.report_job_request(
+    job, _created = pdf_jobs.report_job_request(
         user=users.director, plan=plan, year=YEAR, scope_unit=org.department
     )
     assert job.language == "sv"
@@ -289,7 +289,7 @@ def test_a_failed_job_can_be_retried(job, monkeypatch, queued, users, renders):
     monkeypatch.setattr(pdf, "report_render", lambda **kw: 1 / 0)
     _run(job)
 
-    again = report_jobs.report_job_retry(job=job, user=users.director)
+    again = pdf_jobs.report_job_retry(job=job, user=users.director)
 
     assert again.pk == job.pk
     assert (again.status, again.error, again.attempts) == (Status.QUEUED, "", 0)
@@ -302,7 +302,7 @@ def test_a_retry_while_the_same_report_is_under_way_returns_that_job(
     _run(job)
     newer, _created = _request(plan, users.director, org.department)
 
-    assert report_jobs.report_job_retry(job=job, user=users.director).pk == newer.pk
+    assert pdf_jobs.report_job_retry(job=job, user=users.director).pk == newer.pk
     job.refresh_from_db()
     assert job.status == Status.FAILED
 
@@ -312,7 +312,7 @@ def test_jobs_stopped_at_the_hard_limit_are_failed(job, settings, mailoutbox):
     long_ago = timezone.now() - timedelta(minutes=10)
     ReportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, started_at=long_ago)
 
-    assert report_jobs.report_jobs_expire() == 1
+    assert pdf_jobs.report_jobs_expire() == 1
 
     job.refresh_from_db()
     assert job.status == Status.FAILED
@@ -322,7 +322,7 @@ def test_jobs_stopped_at_the_hard_limit_are_failed(job, settings, mailoutbox):
 
 def test_a_running_job_within_the_limit_is_left_alone(job):
     ReportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, started_at=timezone.now())
-    assert report_jobs.report_jobs_expire() == 0
+    assert pdf_jobs.report_jobs_expire() == 0
 
 
 # --- Emails -----------------------------------------------------------------------------
@@ -373,14 +373,14 @@ def test_an_email_is_in_the_readers_language(job, renders, mailoutbox):
 
 
 def test_the_director_and_the_office_may_request(users):
-    assert report_jobs.may_request_reports(user=users.director)
-    assert report_jobs.may_request_reports(user=users.quality_office)
-    assert not report_jobs.may_request_reports(user=users.area_leader)
-    assert not report_jobs.may_request_reports(user=users.leader_a)
+    assert pdf_jobs.may_request_reports(user=users.director)
+    assert pdf_jobs.may_request_reports(user=users.quality_office)
+    assert not pdf_jobs.may_request_reports(user=users.area_leader)
+    assert not pdf_jobs.may_request_reports(user=users.leader_a)
 
 
 def test_scopes_are_the_department_areas_and_units(plan, users):
-    names = [unit.name for unit in report_jobs.requestable_scopes(user=users.director, plan=plan)]
+    names = [unit.name for unit in pdf_jobs.requestable_scopes(user=users.director, plan=plan)]
     assert names == [
         "Helse og omsorg",
         "Område Hjemme",

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from reporting import annual
+from reporting import unit_reports
 from reporting.models import UnitAnnualReport, UnitAnnualReportEvent
 from tests.factories import (
     GoalFactory,
@@ -38,13 +38,13 @@ def _complete(goals) -> dict:
 
 def _save(plan, unit, user, plan_goals, **overrides) -> UnitAnnualReport:
     values = {**_complete(plan_goals), **overrides}
-    return annual.unit_report_save(plan=plan, year=YEAR, unit=unit, user=user, **values)
+    return unit_reports.unit_report_save(plan=plan, year=YEAR, unit=unit, user=user, **values)
 
 
 @pytest.fixture
 def submitted(plan, org, users, goals):
     report = _save(plan, org.unit_a, users.leader_a, goals)
-    return annual.unit_report_submit(report=report, user=users.leader_a)
+    return unit_reports.unit_report_submit(report=report, user=users.leader_a)
 
 
 def _url(plan, unit, *action) -> str:
@@ -88,7 +88,7 @@ def test_save_refuses_a_goal_of_another_plan(plan, org, users, goals):
 
 def test_save_refuses_a_year_outside_the_plan(plan, org, users, goals):
     with pytest.raises(ValidationError, match="outside"):
-        annual.unit_report_save(
+        unit_reports.unit_report_save(
             plan=plan, year=2030, unit=org.unit_a, user=users.leader_a, **_complete(goals)
         )
 
@@ -98,7 +98,7 @@ def test_submit_lists_what_is_missing(plan, org, users, goals):
         plan, org.unit_a, users.leader_a, goals, went_well="", goals={goals[0].pk: ("", "Tekst")}
     )
     with pytest.raises(ValidationError) as raised:
-        annual.unit_report_submit(report=report, user=users.leader_a)
+        unit_reports.unit_report_submit(report=report, user=users.leader_a)
 
     assert raised.value.messages == [
         "Goal 1: choose how far it was achieved.",
@@ -111,7 +111,9 @@ def test_submit_lists_what_is_missing(plan, org, users, goals):
 
 
 def test_submit_and_approve_keep_the_history(submitted, users):
-    report = annual.unit_report_approve(report=submitted, user=users.area_leader, comment="Fint")
+    report = unit_reports.unit_report_approve(
+        report=submitted, user=users.area_leader, comment="Fint"
+    )
 
     assert report.status == Status.APPROVED
     assert report.approved_at is not None
@@ -130,12 +132,12 @@ def test_a_submitted_report_cannot_be_changed(submitted, plan, org, users, goals
 
 def test_send_back_needs_a_comment(submitted, users):
     with pytest.raises(ValidationError):
-        annual.unit_report_send_back(report=submitted, user=users.area_leader, comment="  ")
+        unit_reports.unit_report_send_back(report=submitted, user=users.area_leader, comment="  ")
 
 
 def test_send_back_returns_the_report_to_draft_with_the_comment(submitted, users):
-    annual.unit_report_approve(report=submitted, user=users.area_leader)
-    report = annual.unit_report_send_back(
+    unit_reports.unit_report_approve(report=submitted, user=users.area_leader)
+    report = unit_reports.unit_report_send_back(
         report=submitted, user=users.quality_office, comment="Skriv mer om mål 2."
     )
 
@@ -148,7 +150,7 @@ def test_send_back_returns_the_report_to_draft_with_the_comment(submitted, users
 def test_a_draft_cannot_be_approved(plan, org, users, goals):
     report = _save(plan, org.unit_a, users.leader_a, goals)
     with pytest.raises(ValidationError, match="Only a submitted report"):
-        annual.unit_report_approve(report=report, user=users.area_leader)
+        unit_reports.unit_report_approve(report=report, user=users.area_leader)
 
 
 # --- Who may do what --------------------------------------------------------------------
@@ -158,7 +160,7 @@ def test_rights_follow_the_roles(org, users):
     unit_a, unit_b, unit_c = org.unit_a.pk, org.unit_b.pk, org.unit_c.pk
 
     def rights(user):
-        return annual.report_rights(user=user)
+        return unit_reports.report_rights(user=user)
 
     assert rights(users.leader_a).can_edit(unit_a)
     assert not rights(users.leader_a).can_edit(unit_b)
@@ -175,14 +177,14 @@ def test_rights_follow_the_roles(org, users):
 
 
 def test_rights_are_worked_out_once_per_user(users, django_assert_num_queries):
-    annual.report_rights(user=users.area_leader)
+    unit_reports.report_rights(user=users.area_leader)
     with django_assert_num_queries(0):
-        annual.report_rights(user=users.area_leader)
+        unit_reports.report_rights(user=users.area_leader)
 
 
 def test_the_overview_shows_the_units_each_person_may_see(plan, org, users, submitted):
     def units(user):
-        rows = annual.unit_report_overview(user=user, plan=plan, year=YEAR).rows
+        rows = unit_reports.unit_report_overview(user=user, plan=plan, year=YEAR).rows
         return {row.unit.name: row.status for row in rows}
 
     assert units(users.leader_a) == {"Hjemmetjenesten Nord": "submitted"}
@@ -204,7 +206,7 @@ def test_the_overview_query_count_does_not_grow_with_units(
         OrgUnitFactory(name=f"Ekstra {n}", parent=org.area)
     # The user's access (2), the approving roles (1), the org tree twice, units, reports.
     with django_assert_max_num_queries(7):
-        annual.unit_report_overview(user=users.quality_office, plan=plan, year=YEAR)
+        unit_reports.unit_report_overview(user=users.quality_office, plan=plan, year=YEAR)
 
 
 def test_the_figures_are_the_dashboards_for_the_unit(plan, org, users, goals):
@@ -216,7 +218,9 @@ def test_the_figures_are_the_dashboards_for_the_unit(plan, org, users, goals):
     report(period, measure, org.unit_a, status="on_track", progress=40, value_number=7)
     report(period, measure, org.unit_b, status="delayed", progress=10, value_number=3)
 
-    figures = annual.unit_report_figures(user=users.leader_a, plan=plan, year=YEAR, unit=org.unit_a)
+    figures = unit_reports.unit_report_figures(
+        user=users.leader_a, plan=plan, year=YEAR, unit=org.unit_a
+    )
 
     line = figures.goal(goals[0].pk).lines[0]
     assert line.rollup.value == 7
@@ -354,7 +358,7 @@ def test_the_leader_may_not_approve_their_own_report(client, users, plan, org, s
 
 def test_area_leader_gets_404_outside_their_area(client, users, plan, org, goals):
     other = _save(plan, org.unit_c, users.quality_office, goals)
-    annual.unit_report_submit(report=other, user=users.quality_office)
+    unit_reports.unit_report_submit(report=other, user=users.quality_office)
     client.force_login(users.area_leader)
     assert client.post(_url(plan, org.unit_c, "approve")).status_code == 404
 
