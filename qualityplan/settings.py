@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "deviations",
     "reporting",
     # Newer apps come here, above reporting in the import order.
+    "staircase",
     # Demo data sits at the top and may use every app.
     "demo",
 ]
