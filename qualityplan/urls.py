@@ -19,6 +19,7 @@ urlpatterns = [
     path("status/", include(status_urlpatterns)),
     path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
+    path("staircase/", include("staircase.urls")),
 ]
 
 if settings.DEBUG:

@@ -166,7 +166,7 @@ class ParsedFramework:
         return sum(len(area.criteria) for area in self.areas)
 
 
-# --- Reading -----------------------------------------------------------------------------
+# --- Reading -----------------------------------------------------------------------
 
 
 def _clean(text: str) -> str:
@@ -359,7 +359,7 @@ class _Builder:
         return True
 
 
-# --- Writing -----------------------------------------------------------------------------
+# --- Writing -----------------------------------------------------------------------
 
 
 def perspective_kind(name: str) -> str:
@@ -423,7 +423,7 @@ def _criteria_create(area: QualityArea, parsed_area: ParsedArea, perspectives: d
     ]
 
 
-# --- Export --------------------------------------------------------------------------------
+# --- Export -----------------------------------------------------------------------
 
 
 def framework_export_xlsx(*, version: FrameworkVersion) -> bytes:

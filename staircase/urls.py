@@ -1,0 +1,44 @@
+from django.urls import path
+
+from . import views
+
+app_name = "staircase"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("frameworks/", views.framework_list, name="framework_list"),
+    path("frameworks/import/", views.framework_import, name="framework_import"),
+    path(
+        "frameworks/import/confirm/",
+        views.framework_import_confirm,
+        name="framework_import_confirm",
+    ),
+    path("frameworks/versions/<int:pk>/", views.framework_version, name="framework_version"),
+    path(
+        "frameworks/versions/<int:pk>/export.xlsx",
+        views.framework_export,
+        name="framework_export",
+    ),
+    path("frameworks/<int:pk>/rule/", views.framework_rule, name="framework_rule"),
+    path("rounds/new/", views.round_create, name="round_create"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path(
+        "rounds/<int:round_pk>/units/<int:unit_pk>/start/",
+        views.assessment_start,
+        name="assessment_start",
+    ),
+    path("assessments/<int:pk>/", views.assessment, name="assessment"),
+    path("assessments/<int:pk>/copy/", views.assessment_copy, name="assessment_copy"),
+    path(
+        "assessments/<int:pk>/<str:action>/",
+        views.assessment_decide,
+        name="assessment_decide",
+    ),
+    path(
+        "assessments/<int:pk>/areas/<int:area_pk>/evidence/",
+        views.evidence_add,
+        name="evidence_add",
+    ),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
+]
