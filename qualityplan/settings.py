@@ -272,3 +272,12 @@ LOGGING = {
 LOGGING.setdefault("loggers", {}).update(
     {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
 )
+
+# --- Quality staircase (staircase) ------------------------------------------------------
+# Daily at 07:15: self-assessment deadlines a week ahead, certificates three months
+# before they expire. Each reminder is recorded and sent once.
+CELERY_BEAT_SCHEDULE["send-staircase-reminders"] = {
+    "task": "staircase.tasks.send_staircase_reminders",
+    "schedule": crontab(hour=7, minute=15),
+}
+# --- end of the quality staircase block ------------------------------------------------

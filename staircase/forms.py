@@ -220,3 +220,54 @@ class ReviewerForm(DesignsystemetFormMixin, forms.Form):
         if data.get("access_until") and data["access_until"] < date.today():
             self.add_error("access_until", _("Choose a day from today on."))
         return data
+
+
+class ReviewForm(DesignsystemetFormMixin, forms.Form):
+    """The reviewers' step and justification per area, and their report."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    report = forms.CharField(
+        label=_("Review report"),
+        max_length=8000,
+        required=False,
+        validators=[no_national_identity_number],
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What you saw, what the unit does well and what it should work on next."),
+    )
+
+    def __init__(self, *args, areas, rows, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas = areas
+        steps = [("", _("Not set")), ("0", _("Not on the first step"))]
+        steps += [(str(step), _("Step %(step)d") % {"step": step}) for step in range(1, 8)]
+        for area in areas:
+            self.fields[f"step_{area.pk}"] = forms.TypedChoiceField(
+                label=_("Step"), choices=steps, coerce=int, empty_value=None, required=False
+            )
+            self.fields[f"justification_{area.pk}"] = forms.CharField(
+                label=_("Justification"),
+                max_length=2000,
+                required=False,
+                validators=[no_national_identity_number],
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            row = rows.get(area.pk)
+            if row is not None and not self.is_bound:
+                self.initial[f"step_{area.pk}"] = "" if row.step is None else str(row.step)
+                self.initial[f"justification_{area.pk}"] = row.justification
+        if not self.is_bound:
+            self.initial.update(report=review.report, revision=review.revision)
+
+    def verdicts(self):
+        from .reviews import AreaVerdict
+
+        data = self.cleaned_data
+        return {
+            area.pk: AreaVerdict(
+                step=data[f"step_{area.pk}"], justification=data[f"justification_{area.pk}"].strip()
+            )
+            for area in self.areas
+        }
+
+    def pair(self, area):
+        return self[f"step_{area.pk}"], self[f"justification_{area.pk}"]

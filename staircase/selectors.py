@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from qualityplan.access import OrgTree
 from qualityplan.models import OrgUnit
@@ -315,18 +315,6 @@ def unit_assessment_in_round(*, round_id: int, unit_id: int) -> SelfAssessment |
     )
 
 
-def certifications_for_units(*, unit_ids) -> QuerySet[Certification]:
-    return Certification.objects.filter(org_unit_id__in=unit_ids).select_related(
-        "framework", "org_unit"
-    )
-
-
-def has_reviews(*, unit_id: int) -> bool:
-    return ExternalReview.objects.filter(
-        Q(org_unit_id=unit_id) & Q(status=ExternalReview.Status.COMPLETED)
-    ).exists()
-
-
 def unit_review(*, assessment: SelfAssessment) -> ExternalReview | None:
     """The external review of the unit in the assessment's round, with its areas."""
     if assessment.kind != SelfAssessment.Kind.UNIT:
@@ -338,3 +326,59 @@ def unit_review(*, assessment: SelfAssessment) -> ExternalReview | None:
         .prefetch_related("areas")
         .first()
     )
+
+
+@dataclass
+class CertificationRow:
+    unit: OrgUnit
+    current: Certification | None
+    times: int
+    latest: Certification | None
+
+    @property
+    def state(self) -> str:
+        if self.current is not None:
+            return "certified"
+        return "expired" if self.latest is not None else "never"
+
+
+@dataclass
+class CertificationStatus:
+    framework: Framework
+    rows: list[CertificationRow]
+
+    @property
+    def certified(self) -> int:
+        return sum(1 for row in self.rows if row.current is not None)
+
+    @property
+    def recertified(self) -> int:
+        return sum(1 for row in self.rows if row.current is not None and row.current.sequence > 1)
+
+    @property
+    def expiring(self) -> list[CertificationRow]:
+        return sorted(
+            (row for row in self.rows if row.current is not None),
+            key=lambda row: row.current.valid_until,
+        )
+
+
+def certification_status(*, framework: Framework, unit_ids: set[int], today) -> CertificationStatus:
+    """Every unit in scope with its valid certificate (if any) and how often it has been
+    certified in the framework (two queries)."""
+    units = OrgUnit.objects.filter(
+        pk__in=unit_ids, kind=OrgUnit.Kind.UNIT, is_active=True
+    ).select_related("parent")
+    by_unit: dict[int, list[Certification]] = defaultdict(list)
+    for cert in Certification.objects.filter(framework=framework, org_unit_id__in=unit_ids):
+        by_unit[cert.org_unit_id].append(cert)
+    rows = []
+    for unit in units.order_by("parent__name", "name"):
+        certs = sorted(by_unit.get(unit.pk, []), key=lambda c: c.issued_on)
+        current = next((c for c in reversed(certs) if c.issued_on <= today <= c.valid_until), None)
+        rows.append(
+            CertificationRow(
+                unit=unit, current=current, times=len(certs), latest=certs[-1] if certs else None
+            )
+        )
+    return CertificationStatus(framework=framework, rows=rows)

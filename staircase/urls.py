@@ -1,6 +1,8 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, reverse_lazy
 
-from . import views
+from . import review_views, views
 
 app_name = "staircase"
 
@@ -41,4 +43,24 @@ urlpatterns = [
     ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
+]
+
+urlpatterns += [
+    path("rounds/<int:round_pk>/reviewers/", review_views.review_appoint, name="review_appoint"),
+    path("rounds/<int:pk>/chase/", review_views.round_chase, name="round_chase"),
+    path("reviews/<int:pk>/", review_views.review, name="review"),
+    path("reviews/<int:pk>/certify/", review_views.review_certify, name="review_certify"),
+    path("certificates/", review_views.certificates, name="certificates"),
+    path("certificates/<int:pk>.pdf", review_views.certificate_pdf, name="certificate_pdf"),
+    path(
+        "reviewer/welcome/<uidb64>/<token>/",
+        login_not_required(
+            auth_views.PasswordResetConfirmView.as_view(
+                template_name="staircase/reviewer_welcome.html",
+                success_url=reverse_lazy("login"),
+                post_reset_login=False,
+            )
+        ),
+        name="reviewer_welcome",
+    ),
 ]
