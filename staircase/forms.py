@@ -271,3 +271,45 @@ class ReviewForm(DesignsystemetFormMixin, forms.Form):
 
     def pair(self, area):
         return self[f"step_{area.pk}"], self[f"justification_{area.pk}"]
+
+
+class NewMeasureForm(DesignsystemetFormMixin, forms.Form):
+    area = forms.ModelChoiceField(label=_("Quality area"), queryset=None, empty_label=None)
+    goal = forms.ModelChoiceField(label=_("Goal in the quality plan"), queryset=None)
+    title = forms.CharField(
+        label=_("Measure"),
+        max_length=1000,
+        validators=[no_national_identity_number],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    role = forms.ModelChoiceField(
+        label=_("Responsible"),
+        queryset=None,
+        empty_label=None,
+        help_text=_(
+            "Measures in the plan are followed up by role: every unit of the plan where "
+            "someone holds this role reports its status."
+        ),
+    )
+
+    def __init__(self, *args, areas, goals, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+        self.fields["goal"].queryset = goals
+        self.fields["goal"].label_from_instance = lambda g: (
+            f"{g.plan.title} – {g.number}. {g.title}"[:160]
+        )
+        self.fields["role"].queryset = roles
+
+
+class LinkMeasureForm(DesignsystemetFormMixin, forms.Form):
+    area = forms.ModelChoiceField(label=_("Quality area"), queryset=None, empty_label=None)
+    measure = forms.ModelChoiceField(label=_("Measure in the quality plan"), queryset=None)
+
+    def __init__(self, *args, areas, measures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+        self.fields["measure"].queryset = measures
+        self.fields["measure"].label_from_instance = lambda m: (
+            f"{m.goal.number}.{m.position} {m.title}"[:160]
+        )

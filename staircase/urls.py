@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
-from . import review_views, views
+from . import improvement_views, review_views, views
 
 app_name = "staircase"
 
@@ -32,7 +32,7 @@ urlpatterns = [
     path("assessments/<int:pk>/", views.assessment, name="assessment"),
     path("assessments/<int:pk>/copy/", views.assessment_copy, name="assessment_copy"),
     path(
-        "assessments/<int:pk>/<str:action>/",
+        "assessments/<int:pk>/decide/<str:action>/",
         views.assessment_decide,
         name="assessment_decide",
     ),
@@ -40,6 +40,9 @@ urlpatterns = [
         "assessments/<int:pk>/areas/<int:area_pk>/evidence/",
         views.evidence_add,
         name="evidence_add",
+    ),
+    path(
+        "assessments/<int:pk>/improvement/", improvement_views.improvement_plan, name="improvement"
     ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
