@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
-from . import improvement_views, review_views, views
+from . import improvement_views, overview_views, review_views, views
 
 app_name = "staircase"
 
@@ -54,6 +54,7 @@ urlpatterns += [
     path("reviews/<int:pk>/", review_views.review, name="review"),
     path("reviews/<int:pk>/certify/", review_views.review_certify, name="review_certify"),
     path("certificates/", review_views.certificates, name="certificates"),
+    path("overview/", overview_views.overview, name="overview"),
     path("certificates/<int:pk>.pdf", review_views.certificate_pdf, name="certificate_pdf"),
     path(
         "reviewer/welcome/<uidb64>/<token>/",
