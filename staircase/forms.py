@@ -313,3 +313,55 @@ class LinkMeasureForm(DesignsystemetFormMixin, forms.Form):
         self.fields["measure"].label_from_instance = lambda m: (
             f"{m.goal.number}.{m.position} {m.title}"[:160]
         )
+
+
+class NetworkForm(DesignsystemetFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=200, validators=[no_national_identity_number]
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=2000,
+        required=False,
+        validators=[no_national_identity_number],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    framework = forms.ModelChoiceField(
+        label=_("Framework"), queryset=Framework.objects.all(), empty_label=None
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units
+
+
+class MeetingForm(DesignsystemetFormMixin, forms.Form):
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    attendees = forms.CharField(
+        label=_("Attendees"),
+        max_length=1000,
+        required=False,
+        validators=[no_national_identity_number],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        max_length=8000,
+        validators=[no_national_identity_number],
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Areas worked on"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].queryset = areas

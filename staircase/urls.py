@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
-from . import improvement_views, overview_views, review_views, views
+from . import improvement_views, network_views, overview_views, review_views, views
 
 app_name = "staircase"
 
@@ -55,6 +55,9 @@ urlpatterns += [
     path("reviews/<int:pk>/certify/", review_views.review_certify, name="review_certify"),
     path("certificates/", review_views.certificates, name="certificates"),
     path("overview/", overview_views.overview, name="overview"),
+    path("networks/", network_views.network_list, name="network_list"),
+    path("networks/new/", network_views.network_create, name="network_create"),
+    path("networks/<int:pk>/", network_views.network_detail, name="network_detail"),
     path("certificates/<int:pk>.pdf", review_views.certificate_pdf, name="certificate_pdf"),
     path(
         "reviewer/welcome/<uidb64>/<token>/",
