@@ -280,4 +280,8 @@ CELERY_BEAT_SCHEDULE["send-staircase-reminders"] = {
     "task": "staircase.tasks.send_staircase_reminders",
     "schedule": crontab(hour=7, minute=15),
 }
+# Chapters of newer apps in the annual quality report PDF (reporting calls each with
+# plan=, year=, unit_ids= and shows what it returns), and links of newer apps in the menu.
+REPORT_PDF_SECTION_HOOKS = ["staircase.report.pdf_section"]
+NAV_LINK_HOOKS = ["staircase.nav.nav_links"]
 # --- end of the quality staircase block ------------------------------------------------
