@@ -86,6 +86,16 @@ def scope_unit_ids(*, rights: StaircaseRights) -> set[int] | None:
     return set(rights.read_unit_ids | rights.office_unit_ids | rights.approve_unit_ids)
 
 
+def default_framework(*, rights: StaircaseRights) -> Framework | None:
+    """The framework of the newest round that takes in units the person reads."""
+    scope = scope_unit_ids(rights=rights)
+    rounds = AssessmentRound.objects.select_related("framework_version__framework")
+    if scope is not None:
+        rounds = rounds.filter(assessments__org_unit_id__in=scope)
+    newest = rounds.order_by("-year", "-pk").first()
+    return newest.framework_version.framework if newest else None
+
+
 def _units(scope: set[int] | None, area_id: int | None) -> list[OrgUnit]:
     units = OrgUnit.objects.filter(kind=OrgUnit.Kind.UNIT, is_active=True).select_related("parent")
     if scope is not None:
