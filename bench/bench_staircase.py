@@ -36,6 +36,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.signals import request_started  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
@@ -100,6 +101,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # Static file names without collectstatic's manifest: same cost, no build step.
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
     department = bench_department()
     if department is None:
         print("Seeding the bench municipality (300 units)…")
