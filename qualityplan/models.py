@@ -345,7 +345,9 @@ class PendingUpload(models.Model):
         on_delete=models.CASCADE,
         related_name="pending_uploads",
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Each importer names its own kind; the choices are only the core apps' (newer apps,
+    # such as the quality staircase, add kinds of their own without qualityplan knowing).
+    kind = models.CharField(_("kind"), max_length=30)
     file = models.FileField(_("file"), upload_to="pending-uploads/", max_length=200)
     original_name = models.CharField(
         _("file name"), max_length=255, validators=[no_national_identity_number]

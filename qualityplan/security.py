@@ -16,6 +16,7 @@ import re
 from datetime import timedelta
 from urllib.parse import unquote
 
+from axes.backends import AxesStandaloneBackend
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
@@ -241,3 +242,17 @@ class SecurityLogMiddleware:
             )
             request._security_logged = True
         return None
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' check, for logins that come through a request.
+
+    A web login always carries its request (Django's login view and the SSO callback
+    pass it); code that authenticates without one (a management command, the test
+    client) has no address to throttle, so it is not checked instead of refused.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

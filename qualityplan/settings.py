@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "reporting",
     # Newer apps come here, above reporting in the import order.
     "improvement",
+    "staircase",
     # Demo data sits at the top and may use every app.
     "demo",
 ]
@@ -202,13 +203,16 @@ CELERY_BEAT_SCHEDULE = {
 # Called with period=… whenever a period gets new status rows: fills the values of
 # indicators counted from deviations and meetings.
 MEASURES_PERIOD_HOOKS = ["deviations.indicators.counted_values_refresh"]
-# Newer apps show their part of the annual quality report (PDF) and of a unit's yearly
-# report page without reporting importing them. A PDF section hook is called with
-# plan=, year=, unit_ids=, user= and returns a reporting.sections.ReportSection or None;
-# a page section hook is called with request=, report=, plan=, unit=, year= and returns
-# HTML or "".
-REPORT_PDF_SECTIONS = ["improvement.report.pdf_section"]
-ANNUAL_REPORT_PAGE_SECTIONS = ["improvement.report.annual_page_section"]
+# Newer apps show their parts of reporting's pages and of the menu without reporting
+# (or qualityplan) importing them; see reporting/sections.py.
+# - A PDF chapter: called with plan=, year=, unit_ids=, user=; returns a ReportSection
+#   or None.
+# - A part of a unit's yearly report page: called with request=, report=, plan=, unit=,
+#   year=; returns HTML or "".
+# - Menu links: called with the request; returns [{"label", "url", "current"}].
+REPORT_PDF_SECTION_HOOKS = ["staircase.report.pdf_section", "improvement.report.pdf_section"]
+ANNUAL_REPORT_PAGE_HOOKS = ["improvement.report.annual_page_section"]
+NAV_LINK_HOOKS = ["staircase.nav.nav_links", "improvement.report.nav_links"]
 
 # --- Annual quality report: PDF jobs (reporting) ---------------------------------
 # Measured with Celery 5.7 on Redis: without acks late a worker killed mid-job loses
@@ -369,7 +373,7 @@ INSTALLED_APPS += ["axes"]
 # The security log records refusals and exports; django-axes must come last.
 MIDDLEWARE += ["qualityplan.security.SecurityLogMiddleware", "axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "qualityplan.security.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none, the
@@ -417,3 +421,11 @@ CELERY_BEAT_SCHEDULE["purge-pending-uploads"] = {
     "task": "qualityplan.tasks.purge_pending_uploads",
     "schedule": crontab(hour=3, minute=15),
 }
+# --- Quality staircase (staircase) ------------------------------------------------------
+# Daily at 07:15: self-assessment deadlines a week ahead, certificates three months
+# before they expire. Each reminder is recorded and sent once.
+CELERY_BEAT_SCHEDULE["send-staircase-reminders"] = {
+    "task": "staircase.tasks.send_staircase_reminders",
+    "schedule": crontab(hour=7, minute=15),
+}
+# --- end of the quality staircase block ------------------------------------------------

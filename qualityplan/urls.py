@@ -40,6 +40,7 @@ urlpatterns = [
         account_views.password_reset_complete,
         name="password_reset_complete",
     ),
+    path("staircase/", include("staircase.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,8 +1,8 @@
 """Parts of the reports that newer apps contribute, through settings hooks.
 
 Reporting sits below the newer apps (staircase, surveys, improvement work), so it never
-imports them: each names its functions in `REPORT_PDF_SECTIONS` (a chapter of the annual
-quality report) or `ANNUAL_REPORT_PAGE_SECTIONS` (a part of a unit's yearly report page).
+imports them: each names its functions in `REPORT_PDF_SECTION_HOOKS` (a chapter of the
+annual quality report) or `ANNUAL_REPORT_PAGE_HOOKS` (a part of a unit's yearly report page).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class ReportSection:
 
 def pdf_sections(*, plan, year: int, unit_ids, user) -> list[ReportSection]:
     sections = []
-    for path in settings.REPORT_PDF_SECTIONS:
+    for path in settings.REPORT_PDF_SECTION_HOOKS:
         section = import_string(path)(plan=plan, year=year, unit_ids=unit_ids, user=user)
         if section is not None:
             sections.append(section)
@@ -34,7 +34,7 @@ def pdf_sections(*, plan, year: int, unit_ids, user) -> list[ReportSection]:
 
 def annual_page_sections(*, request, report, plan, unit, year: int) -> list[SafeString]:
     parts = []
-    for path in settings.ANNUAL_REPORT_PAGE_SECTIONS:
+    for path in settings.ANNUAL_REPORT_PAGE_HOOKS:
         html = import_string(path)(request=request, report=report, plan=plan, unit=unit, year=year)
         if html:
             parts.append(html)

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Print nothing but errors.")
 
     def handle(self, *args, quiet, **options):
+        from demo import staircase as staircase_demo
         from demo.deviations import demo_deviations_load
         from demo.improvement import demo_improvement_load
         from demo.measures import demo_statuses_load
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             counted_values_refresh_plan(plan=self._active_plan())
             self.stdout.write(demo_reports_load(plan=self._active_plan()).line)
             self.stdout.write(demo_improvement_load())
+            self.stdout.write(staircase_demo.load().line)
             return
         # The importer logs each plan it creates at INFO; quiet means errors only.
         previous = logging.root.manager.disable
@@ -44,6 +46,7 @@ class Command(BaseCommand):
             counted_values_refresh_plan(plan=self._active_plan())
             demo_reports_load(plan=self._active_plan())
             demo_improvement_load()
+            staircase_demo.load()
         finally:
             logging.disable(previous)
 
