@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Max, Min, Sum
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -153,6 +154,12 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
     )
 
 
+@receiver(user_logged_out, dispatch_uid="security_log_logout")
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        security_event_record(kind=Kind.LOGOUT, request=request, user=user)
+
+
 # --- Lockouts: listed and lifted on the security page ---------------------------------------
 
 
@@ -166,34 +173,30 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str | None:
     return _masked(name) if name else name
 
 
-def lockouts_active(*, now=None) -> list:
-    """The username + address pairs locked now, newest first."""
+def lockouts_active(*, now=None) -> list[dict]:
+    """The username + address pairs locked now, newest first. django-axes keeps a row per
+    browser and adds them up, so they are added up here too; `id` names the pair."""
     since = (now or timezone.now()) - settings.AXES_COOLOFF_TIME
     return list(
-        AccessAttempt.objects.filter(
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
-        ).order_by("-attempt_time")
+        AccessAttempt.objects.values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"), id=Min("id"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT, last__gte=since)
+        .order_by("-last")
     )
 
 
 def lockout_lift(*, attempt_id: int, request: HttpRequest) -> bool:
-    """Unlock one username + address; False when it was no longer locked."""
+    """Unlock the username + address of one attempt row; False when it was not locked."""
     attempt = AccessAttempt.objects.filter(pk=attempt_id).first()
     if attempt is None:
         return False
-    attempt.delete()
+    AccessAttempt.objects.filter(username=attempt.username, ip_address=attempt.ip_address).delete()
     security_event_record(
         kind=Kind.UNLOCK,
         request=request,
         detail=f"{_masked(attempt.username or '')} @ {attempt.ip_address or '?'}",
     )
     return True
-
-
-@receiver(user_logged_out, dispatch_uid="security_log_logout")
-def _logged_out(sender, request, user, **kwargs):
-    if user is not None:
-        security_event_record(kind=Kind.LOGOUT, request=request, user=user)
 
 
 # --- Refusals and exports ---------------------------------------------------------------

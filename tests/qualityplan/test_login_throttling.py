@@ -111,7 +111,7 @@ def test_the_office_sees_and_lifts_a_lock(client, users):
     page = office.get(reverse("security_log"))
     (lock,) = page.context["lockouts"]
     assert "Unlock leader_a" in page.text
-    unlock = reverse("security_unlock", args=[lock.pk])
+    unlock = reverse("security_unlock", args=[lock["id"]])
     assert office.get(unlock).status_code == 405
     response = office.post(unlock)
     assert response.status_code == 302
@@ -142,3 +142,23 @@ def test_an_identity_number_typed_as_username_is_stored_masked(client, db):
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["*" * 11]
     assert "14038512324" not in AccessAttempt.objects.get().post_data
     assert not SecurityEvent.objects.filter(username__contains="1403").exists()
+
+
+def test_a_lock_spread_over_several_browsers_is_listed_and_lifted_whole(client, users):
+    for agent in ("Firefox", "Chrome"):
+        for _ in range(5):
+            client.post(
+                reverse("login"),
+                {"username": "leader_a", "password": "wrong"},
+                REMOTE_ADDR="10.0.0.5",
+                HTTP_USER_AGENT=agent,
+            )
+    assert AccessAttempt.objects.count() == 2
+    assert login(client, "leader_a").status_code == 429
+    office = client.__class__()
+    office.force_login(users.quality_office)
+    (lock,) = office.get(reverse("security_log")).context["lockouts"]
+    assert (lock["username"], lock["failures"]) == ("leader_a", 10)
+    office.post(reverse("security_unlock", args=[lock["id"]]))
+    assert not AccessAttempt.objects.exists()
+    assert login(client, "leader_a").status_code == 302
