@@ -1,8 +1,14 @@
+from __future__ import annotations
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .validators import no_national_identity_number
 
 
 class OrgUnit(models.Model):
@@ -15,7 +21,7 @@ class OrgUnit(models.Model):
         SECTION = "section", _("Section")
         OFFICE = "office", _("Staff office")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_national_identity_number])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self",
@@ -32,6 +38,7 @@ class OrgUnit(models.Model):
         help_text=_("Code used by imports from the care record system and statistics."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords(verbose_name=_("org unit history"))
 
     class Meta:
         verbose_name = _("org unit")
@@ -43,8 +50,12 @@ class OrgUnit(models.Model):
                 condition=~Q(external_code=""),
                 name="orgunit_external_code_unique",
             ),
+            # Active units side by side need different names; a deactivated unit keeps its
+            # name, so that a new unit may take it.
             models.UniqueConstraint(
-                fields=["parent", "name"], name="orgunit_name_unique_in_parent"
+                fields=["parent", "name"],
+                condition=Q(is_active=True),
+                name="orgunit_name_unique_in_parent",
             ),
             models.CheckConstraint(
                 condition=Q(parent__isnull=False) | Q(kind="department"),
@@ -75,7 +86,7 @@ class Role(models.Model):
         ORGANISATION = "organisation", _("The whole organisation")
 
     code = models.CharField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_national_identity_number])
     description = models.TextField(_("description"), blank=True)
     scope = models.CharField(
         _("reads"), max_length=20, choices=Scope.choices, default=Scope.SUBTREE
@@ -91,6 +102,13 @@ class Role(models.Model):
         help_text=_("Holders edit the structure of quality plans and import them."),
     )
     approves_reports = models.BooleanField(_("approves unit reports"), default=False)
+    name_sv = models.CharField(
+        _("name in Swedish"), max_length=200, blank=True, validators=[no_national_identity_number]
+    )
+    name_en = models.CharField(
+        _("name in English"), max_length=200, blank=True, validators=[no_national_identity_number]
+    )
+    history = HistoricalRecords(verbose_name=_("role history"))
 
     class Meta:
         verbose_name = _("role")
@@ -99,6 +117,22 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}" if self.name and self.name != self.code else self.code
+
+    @property
+    def local_name(self) -> str:
+        """The role's name in the active language: `name` is the Norwegian one and the fallback."""
+        language = (translation.get_language() or "nb")[:2]
+        return {"sv": self.name_sv, "en": self.name_en}.get(language) or self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Memberships in force on `on` (today): begun, and not yet past their last day."""
+        on = on or timezone.localdate()
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=on),
+            models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=on),
+        )
 
 
 class Membership(models.Model):
@@ -114,16 +148,38 @@ class Membership(models.Model):
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="memberships"
     )
+    # First and last day in force, both inclusive; empty means open. A membership that
+    # ends keeps its row: who held a role before stays visible.
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_until = models.DateField(_("until"), null=True, blank=True)
+    history = HistoricalRecords(verbose_name=_("membership history"))
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "org_unit"], name="membership_unique")
+            models.UniqueConstraint(
+                fields=["user", "role", "org_unit"],
+                condition=Q(valid_until__isnull=True),
+                name="membership_unique_open",
+            )
         ]
+        indexes = [models.Index(fields=["org_unit", "role"], name="membership_unit_role")]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.role.code} – {self.org_unit}"
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("The last day cannot be before the first.")})
+
+    def in_force(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_until is None or self.valid_until >= on
+        )
 
 
 class QualityPlan(models.Model):
@@ -250,3 +306,41 @@ class UserProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+def _logo_path(instance, filename: str) -> str:
+    return f"municipality/{filename}"
+
+
+class Municipality(models.Model):
+    """The one municipality this installation serves: its name, top unit, language and logo.
+
+    There is at most one row (pk 1); `qualityplan.municipality` reads it, falling back to
+    the MUNICIPALITY_NAME setting and the default language before the first run.
+    """
+
+    name = models.CharField(
+        _("name of the municipality"), max_length=200, validators=[no_national_identity_number]
+    )
+    top_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("top unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    language = models.CharField(
+        _("default language"), max_length=10, choices=settings.LANGUAGES, default="nb"
+    )
+    logo = models.FileField(_("logo"), upload_to=_logo_path, blank=True, max_length=200)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("municipality history"))
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipality")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="municipality_single_row")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -13,6 +13,7 @@ from . import selectors, services
 from .access import get_access
 from .forms import GoalForm, MoveForm, PlanForm, SubGoalForm
 from .models import Goal, QualityPlan, SubGoal
+from .municipality import municipality_settings
 
 
 def _get_plan_for_user(request: HttpRequest, pk: int, write: bool = False) -> QualityPlan:
@@ -54,6 +55,9 @@ def _save_form(request, form, save, template: str, context: dict, success: str, 
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # First run: the superuser sets up the municipality before anything else.
+    if request.user.is_superuser and not municipality_settings().configured:
+        return redirect("municipality_setup")
     return redirect("plan_list")
 
 
