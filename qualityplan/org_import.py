@@ -174,6 +174,7 @@ CHANGE_LABELS = {
     "deactivate": _("Deactivated"),
     "leader": _("New leader"),
     "top": _("Top unit"),
+    "adopt": _("Gets its code"),
 }
 
 
@@ -187,6 +188,8 @@ class OrgSyncPlan:
     # The code of the file's row that is the top unit itself ("" when the file's
     # top rows all go under the installation's top unit).
     root_code: str = ""
+    # code → id of a unit without a code that the row is matched to by name and place
+    adopted: dict[str, int] = field(default_factory=dict)
     unchanged: int = 0
 
     @property
@@ -422,8 +425,18 @@ def _check_siblings(plan: OrgSyncPlan, ordered: list[OrgRow]) -> None:
 
 
 def _diff(plan: OrgSyncPlan, ordered: list[OrgRow], root_code: str, top: OrgUnit | None):
-    existing = {unit.external_code: unit for unit in OrgUnit.objects.exclude(external_code="")}
-    names = {unit.pk: unit for unit in existing.values()}
+    all_units = list(OrgUnit.objects.all())
+    existing = {unit.external_code: unit for unit in all_units if unit.external_code}
+    # Units made by hand or by the first run have no code: one that stands where a row
+    # says, under the same name, is that row's unit and takes its code.
+    uncoded = {
+        (unit.parent_id, unit.name.casefold()): unit
+        for unit in all_units
+        if not unit.external_code and unit.is_active
+    }
+    by_pk = {unit.pk: unit for unit in all_units}
+    code_of = {unit.pk: unit.external_code for unit in all_units}
+    resolved: dict[str, OrgUnit] = {}
     top_code = top.external_code if top else ""
     for row in ordered:
         parent_code = row.parent_code or ("" if row.code == root_code else top_code)
@@ -433,10 +446,18 @@ def _diff(plan: OrgSyncPlan, ordered: list[OrgRow], root_code: str, top: OrgUnit
             unit = top
             plan.changes.append(OrgChange("top", row.code, row.name, old=top.name, row=row.row))
         if unit is None:
+            parent = resolved.get(row.parent_code) if row.parent_code else top
+            unit = uncoded.get((parent.pk, row.name.casefold())) if parent else None
+            if unit is not None:
+                plan.adopted[row.code] = unit.pk
+                plan.changes.append(OrgChange("adopt", row.code, row.name, row=row.row))
+        if unit is None:
             plan.changes.append(OrgChange("add", row.code, row.name, row=row.row))
             continue
+        resolved[row.code] = unit
+        code_of[unit.pk] = row.code
         before = len(plan.changes)
-        _unit_changes(plan, row, unit, parent_code, names, top)
+        _unit_changes(plan, row, unit, parent_code, by_pk, code_of, top)
         if len(plan.changes) == before:
             plan.unchanged += 1
     in_file = set(plan.parents)
@@ -455,14 +476,12 @@ def _scope_ids(top: OrgUnit | None) -> set[int] | None:
     return OrgTree.load().subtree(top.pk)
 
 
-def _unit_changes(plan, row: OrgRow, unit: OrgUnit, parent_code: str, names, top) -> None:
+def _unit_changes(plan, row: OrgRow, unit: OrgUnit, parent_code: str, by_pk, code_of, top):
     if unit.name != row.name:
         plan.changes.append(OrgChange("rename", row.code, row.name, unit.name, row.name, row.row))
-    current_parent = names.get(unit.parent_id)
-    current_code = current_parent.external_code if current_parent else ""
-    if unit.parent_id and top is not None and unit.parent_id == top.pk:
-        current_code = top.external_code
+    current_code = code_of.get(unit.parent_id, "") if unit.parent_id else ""
     if current_code != parent_code and not (unit == top and not parent_code):
+        current_parent = by_pk.get(unit.parent_id)
         old = current_parent.name if current_parent else _("(top)")
         plan.changes.append(
             OrgChange("move", row.code, row.name, old, parent_code or _("(top)"), row.row)
@@ -509,6 +528,8 @@ def org_sync_apply(*, plan: OrgSyncPlan, user: User | None) -> dict[str, int]:
         unit.external_code: unit
         for unit in OrgUnit.objects.select_for_update().exclude(external_code="")
     }
+    for code, pk in plan.adopted.items():
+        units[code] = OrgUnit.objects.select_for_update().get(pk=pk)
     top = _top_unit()
     if top is not None:
         top = OrgUnit.objects.select_for_update().get(pk=top.pk)
@@ -534,7 +555,7 @@ def org_sync_apply(*, plan: OrgSyncPlan, user: User | None) -> dict[str, int]:
     counts: dict[str, int] = {}
     for change in plan.changes:
         counts[change.action] = counts.get(change.action, 0) + 1
-    org_event("org.imported", user=user, target="organisation", **counts)
+    org_event("org.imported", user=user, target="organisation", changes=counts)
     return counts
 
 
@@ -556,7 +577,7 @@ def _apply_row(row, plan, units, top, user, actions) -> None:
         unit = OrgUnit(external_code=row.code)
         units[row.code] = unit
         org_event("org.unit_added", user=user, target=row.code, name=row.name)
-    elif any((action, row.code) in actions for action in ("rename", "move", "kind", "top")):
+    elif any((a, row.code) in actions for a in ("rename", "move", "kind", "top", "adopt")):
         org_event("org.unit_changed", user=user, target=row.code, name=row.name)
     parent_code = plan.parents[row.code]
     if row.code == plan.root_code:
@@ -593,8 +614,8 @@ def person_for_email(*, email: str, name: str = "") -> User:
     found = User.objects.filter(email__iexact=email).order_by("pk").first()
     if found is not None:
         return found
-    first, _sep, last = name.strip().rpartition(" ") if " " in name.strip() else ("", "", name)
-    person = User(username=email[:150], email=email, first_name=first[:150], last_name=last[:150])
+    first, last = split_name(name)
+    person = User(username=email[:150], email=email, first_name=first, last_name=last)
     person.set_unusable_password()
     person.save()
     from .models import UserProfile
@@ -603,6 +624,21 @@ def person_for_email(*, email: str, name: str = "") -> User:
     UserProfile.objects.get_or_create(user=person, defaults={"language": default_language()})
     org_event("people.user_created", user=None, target=email)
     return person
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """First and last name from a full name: the last word is the last name."""
+    name = " ".join(name.split())
+    first, _sep, last = name.rpartition(" ")
+    return first[:150], last[:150]
+
+
+def person_rename(*, person: User, name: str) -> None:
+    first, last = split_name(name)
+    if (person.first_name, person.last_name) != (first, last):
+        person.first_name, person.last_name = first, last
+        person.save(update_fields=["first_name", "last_name"])
+        org_event("people.user_renamed", user=None, target=person.email)
 
 
 def membership_end(*, membership: Membership, last_day, user: User | None) -> None:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Membership, OrgUnit, Role
-from .org_import import RowError, _fold, membership_end, person_for_email
+from .org_import import RowError, _fold, membership_end, person_for_email, person_rename
 from .org_log import org_event
 from .table_files import table_read
 from .validators import no_national_identity_number
@@ -107,6 +107,7 @@ PEOPLE_LABELS = {
     "user": _("New person"),
     "add": _("New role"),
     "dates": _("New dates"),
+    "name": _("New name"),
     "end": _("Ended"),
 }
 
@@ -248,14 +249,25 @@ def _in_force_or_coming(today: date):
 
 def _diff(plan: PeopleSyncPlan) -> None:
     today = timezone.localdate()
-    known = set(User.objects.filter(email__in=[p.email for p in plan.rows]).values_list(
-        "email", flat=True))  # fmt: skip
+    names = {
+        email.lower(): f"{first} {last}".strip()
+        for email, first, last in User.objects.filter(
+            email__in=[p.email for p in plan.rows]
+        ).values_list("email", "first_name", "last_name")
+    }
+    known = set(names)
     current = {
         (m.user.email.lower(), m.org_unit_id, m.role_id): m
         for m in _in_force_or_coming(today).select_related("user", "org_unit", "role")
     }
-    for email in sorted({p.email for p in plan.rows} - {e.lower() for e in known}):
+    for email in sorted({p.email for p in plan.rows} - known):
         plan.changes.append(PeopleChange("user", email, "", ""))
+    renamed = {p.email: p for p in plan.rows if p.name and p.email in known}
+    for email, person in renamed.items():
+        if names[email] != person.name:
+            plan.changes.append(
+                PeopleChange("name", email, "", "", f"{names[email]} → {person.name}", person.row)
+            )
     kept = set()
     for person in plan.rows:
         key = (person.email, person.unit.pk, person.role.pk)
@@ -296,6 +308,8 @@ def people_sync_apply(*, plan: PeopleSyncPlan, user: User | None) -> dict[str, i
     actions = {(c.action, c.row) for c in plan.changes}
     for person in plan.rows:
         account = person_for_email(email=person.email, name=person.name)
+        if ("name", person.row) in actions:
+            person_rename(person=account, name=person.name)
         if ("add", person.row) in actions:
             membership = Membership(
                 user=account, role=person.role, org_unit=person.unit,
@@ -322,7 +336,7 @@ def people_sync_apply(*, plan: PeopleSyncPlan, user: User | None) -> dict[str, i
     counts: dict[str, int] = {}
     for change in plan.changes:
         counts[change.action] = counts.get(change.action, 0) + 1
-    org_event("people.imported", user=user, target="people", **counts)
+    org_event("people.imported", user=user, target="people", changes=counts)
     return counts
 
 
