@@ -5,12 +5,14 @@ from django.urls import include, path
 
 from measures.urls import status_urlpatterns
 
-from . import health, views
+from . import health, sso_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sso_views.logout, name="logout"),
+    path("oidc/login/", sso_views.oidc_login, name="oidc_login"),
+    path("oidc/callback/", sso_views.oidc_callback, name="oidc_callback"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("health/", health.health, name="health"),
     path("plans/", include("qualityplan.plan_urls")),
