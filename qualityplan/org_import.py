@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .models import Membership, Municipality, OrgUnit, Role
 from .org_log import org_event
@@ -166,15 +167,15 @@ class OrgChange:
 
 
 CHANGE_LABELS = {
-    "add": _("New unit"),
-    "rename": _("Renamed"),
-    "move": _("Moved"),
-    "kind": _("New level"),
-    "reactivate": _("Active again"),
-    "deactivate": _("Deactivated"),
-    "leader": _("New leader"),
-    "top": _("Top unit"),
-    "adopt": _("Gets its code"),
+    "add": _lazy("New unit"),
+    "rename": _lazy("Renamed"),
+    "move": _lazy("Moved"),
+    "kind": _lazy("New level"),
+    "reactivate": _lazy("Active again"),
+    "deactivate": _lazy("Deactivated"),
+    "leader": _lazy("New leader"),
+    "top": _lazy("Top unit"),
+    "adopt": _lazy("Gets its code"),
 }
 
 
@@ -441,6 +442,7 @@ def _diff(plan: OrgSyncPlan, ordered: list[OrgRow], root_code: str, top: OrgUnit
     for row in ordered:
         parent_code = row.parent_code or ("" if row.code == root_code else top_code)
         plan.parents[row.code] = parent_code
+        before = len(plan.changes)
         unit = existing.get(row.code)
         if unit is None and row.code == root_code and top is not None and not top.external_code:
             unit = top
@@ -456,7 +458,6 @@ def _diff(plan: OrgSyncPlan, ordered: list[OrgRow], root_code: str, top: OrgUnit
             continue
         resolved[row.code] = unit
         code_of[unit.pk] = row.code
-        before = len(plan.changes)
         _unit_changes(plan, row, unit, parent_code, by_pk, code_of, top)
         if len(plan.changes) == before:
             plan.unchanged += 1

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .models import Membership, OrgUnit, Role
 from .org_import import RowError, _fold, membership_end, person_for_email, person_rename
@@ -104,11 +105,11 @@ class PeopleChange:
 
 
 PEOPLE_LABELS = {
-    "user": _("New person"),
-    "add": _("New role"),
-    "dates": _("New dates"),
-    "name": _("New name"),
-    "end": _("Ended"),
+    "user": _lazy("New person"),
+    "add": _lazy("New role"),
+    "dates": _lazy("New dates"),
+    "name": _lazy("New name"),
+    "end": _lazy("Ended"),
 }
 
 

@@ -50,6 +50,7 @@ def test_org_import_previews_every_change_then_confirms_once(client, users):
     response = client.post("/organisation/import/", {"file": _upload("nb_hr_export_bom.csv")})
     assert response.status_code == 200
     page = response.content.decode()
+    assert response.context["plan"].errors == []
     assert "Nattpatruljen" in page and "New unit" in page
     # The standing org's units have no codes: the import leaves them as they are.
     assert not OrgUnit.objects.filter(external_code="4610").exists()
