@@ -80,7 +80,10 @@ class AssignForm(DesignsystemetFormMixin, forms.Form):
         label=_("Name"), max_length=300, required=False, help_text=_("For a new person only.")
     )
     role = forms.ModelChoiceField(label=_("Role"), queryset=None)
-    valid_from = forms.DateField(label=_("From"))
+    valid_from = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     replace = forms.BooleanField(
         label=_("Ends the role for whoever holds it now (the day before)"),
         required=False,
@@ -90,7 +93,6 @@ class AssignForm(DesignsystemetFormMixin, forms.Form):
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = roles
-        self.fields["valid_from"].widget.input_type = "date"
 
 
 class RoleForm(DesignsystemetFormMixin, forms.ModelForm):

@@ -100,3 +100,15 @@ def test_bad_rows_are_refused_each_with_its_message_and_nothing_changes(organisa
         people_sync_apply(plan=plan, user=None)
     assert not User.objects.filter(email__in=["kari@x.no", "ola@x.no", "eva@x.no"]).exists()
     assert not Membership.objects.exists()
+
+
+def test_import_people_command_imports_and_refuses_a_bad_list(organisation, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    call_command("import_people", str(DATA / "people" / "nb_people_bom.csv"))
+    assert Membership.objects.count() == 5
+    bad = tmp_path / "bad.csv"
+    bad.write_text(BAD)
+    with pytest.raises(CommandError, match="nothing was changed"):
+        call_command("import_people", str(bad))
+    assert Membership.objects.count() == 5
