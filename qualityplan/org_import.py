@@ -393,6 +393,7 @@ def org_sync_plan(*, rows: list[OrgRow]) -> OrgSyncPlan:
     by_code = _check_rows(plan)
     _check_cycles(plan, by_code)
     if not plan.ok:
+        plan.errors.sort(key=lambda error: error.row or 0)
         return plan
     top = _top_unit()
     ordered = _depth_order(by_code)
@@ -404,6 +405,7 @@ def org_sync_plan(*, rows: list[OrgRow]) -> OrgSyncPlan:
     plan.root_code = root_code = _file_root(plan, roots, top)
     _check_siblings(plan, ordered)
     if not plan.ok:
+        plan.errors.sort(key=lambda error: error.row or 0)
         return plan
     _diff(plan, ordered, root_code, top)
     return plan
