@@ -293,7 +293,8 @@ def _check_cycles(plan: OrgSyncPlan, by_code: dict[str, OrgRow]) -> None:
         while code in by_code and code not in seen:
             seen.append(code)
             code = by_code[code].parent_code
-        if code in seen and code not in reported:
+        # A unit that is its own parent was reported as such already.
+        if code in seen and code not in reported and by_code[code].parent_code != code:
             cycle = seen[seen.index(code) :]
             reported.update(cycle)
             rows = ", ".join(str(by_code[c].row) for c in cycle)
@@ -572,6 +573,9 @@ def _save_unit(unit: OrgUnit, user: User | None, **values) -> None:
     unit.save()
 
 
+UNIT_ACTIONS = ("rename", "move", "kind", "top", "adopt", "reactivate")
+
+
 def _apply_row(row, plan, units, top, user, actions) -> None:
     if ("top", row.code) in actions:
         units[row.code] = top
@@ -580,8 +584,10 @@ def _apply_row(row, plan, units, top, user, actions) -> None:
         unit = OrgUnit(external_code=row.code)
         units[row.code] = unit
         org_event("org.unit_added", user=user, target=row.code, name=row.name)
-    elif any((a, row.code) in actions for a in ("rename", "move", "kind", "top", "adopt")):
+    elif any((a, row.code) in actions for a in UNIT_ACTIONS):
         org_event("org.unit_changed", user=user, target=row.code, name=row.name)
+    else:
+        return  # unchanged: no write, no history row
     parent_code = plan.parents[row.code]
     if row.code == plan.root_code:
         parent = unit.parent if unit.pk else None
