@@ -186,6 +186,9 @@ def sso_user_for_claims(*, claims: dict, issuer: str) -> User:
         raise refuse("inactive", email=email)
     _refresh(user, claims, email)
     _grant_groups(user, claims)
+    # Only people with a role in force today come in: a person who left is refused.
+    if not user.is_superuser and not Membership.objects.current().filter(user=user).exists():
+        raise refuse("not_listed", email=email, detail="no role in force today")
     identity.last_login_at = timezone.now()
     identity.save(update_fields=["last_login_at"])
     return user

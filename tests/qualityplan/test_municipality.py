@@ -154,3 +154,10 @@ def test_first_run_page_shows_a_bad_logo_as_a_field_error(client, db):
     assert response.status_code == 200
     assert "PNG or an SVG" in response.content.decode()
     assert not Municipality.objects.exists()
+
+
+def test_superuser_is_sent_to_the_first_run_page_until_it_is_done(client, db):
+    client.force_login(UserFactory(is_superuser=True))
+    assert client.get("/")["Location"] == "/organisation/setup/"
+    municipality_setup(name="Bodø kommune", department="Helse og omsorg", language="nb")
+    assert client.get("/")["Location"] == "/plans/"

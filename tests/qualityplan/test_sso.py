@@ -151,3 +151,16 @@ def test_callback_without_a_started_login_is_refused(client, db, provider):
 
 def test_sso_pages_are_absent_when_sso_is_off(client, db):
     assert client.get("/oidc/login/").status_code == 404
+
+
+def test_person_whose_roles_have_ended_is_refused(client, users, provider):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Membership.objects.filter(user=users.leader_a).update(
+        valid_until=timezone.localdate() - timedelta(days=1)
+    )
+    response = _login(client, "leader")
+    assert response.status_code == 403
+    assert not ExternalIdentity.objects.exists()
