@@ -53,3 +53,29 @@ def test_office_gives_a_unit_a_new_leader_from_a_date(open_page, users, org, scr
     assert Membership.objects.current().get(role__code="VL", org_unit=org.unit_a).user.email == (
         "ny.leder@kommune.no"
     )
+
+
+def test_first_run_a_swedish_municipality_gets_swedish(
+    open_page, db, screenshot_dir, settings, tmp_path
+):
+    from qualityplan.municipality import municipality_forget
+    from tests.factories import UserFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    municipality_forget()
+    admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    page = open_page(admin, "/")
+    expect(page.get_by_role("heading", name="Sett opp kommunen")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "first-run.png", full_page=True)
+    page.get_by_label("Kommunens navn").fill("Umeå kommun")
+    page.get_by_label("Øverste enhet").fill("Vård- och omsorgsförvaltningen")
+    page.get_by_label("Standardspråk").select_option("sv")
+    page.get_by_label("Logo til forsiden av rapporten").set_input_files(
+        str(DATA / "logo-with-script.svg")
+    )
+    page.get_by_role("button", name="Lagre").click()
+    # A person who has not chosen a language now reads Swedish.
+    expect(page.get_by_role("heading", name="Organisation", exact=True)).to_be_visible()
+    expect(page.locator(".site-header__municipality")).to_have_text("Umeå kommun")
+    page.screenshot(path=screenshot_dir / "first-run-done-sv.png", full_page=True)
+    municipality_forget()

@@ -189,3 +189,21 @@ def test_people_import_page_previews_and_applies(client, users, org):
 def test_get_on_confirm_is_not_allowed(client, users):
     client.force_login(users.quality_office)
     assert client.get(reverse("org_import_confirm")).status_code == 405
+
+
+def _org_csv(units: int) -> bytes:
+    lines = ["Kode;Navn;Overordnet;Leder e-post", "A;Helse og omsorg;;"]
+    lines += [f"U{i};Enhet {i};A;leder{i}@kommune.no" for i in range(units)]
+    return "\n".join(lines).encode()
+
+
+@pytest.mark.parametrize("units", [5, 120])
+def test_import_preview_runs_a_fixed_number_of_queries(
+    client, users, units, django_assert_max_num_queries
+):
+    client.force_login(users.quality_office)
+    client.get("/organisation/")
+    upload = SimpleUploadedFile("org.csv", _org_csv(units))
+    with django_assert_max_num_queries(14):
+        response = client.post("/organisation/import/", {"file": upload})
+    assert len(response.context["plan"].changes) >= units
