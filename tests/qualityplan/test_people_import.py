@@ -112,3 +112,24 @@ def test_import_people_command_imports_and_refuses_a_bad_list(organisation, tmp_
     with pytest.raises(CommandError, match="nothing was changed"):
         call_command("import_people", str(bad))
     assert Membership.objects.count() == 5
+
+
+def test_people_list_as_xlsx_with_date_cells_and_a_title_row(organisation, tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Behörighetslista"])
+    sheet.append(["E-postadress", "Namn", "Enhetskod", "Roll", "Från", "Till"])
+    sheet.append(["Per.Ek@Exempel.se", "Per Ek", 4610, "Virksomhetsleder",
+                  datetime(2026, 3, 1), datetime(2026, 12, 31)])  # fmt: skip
+    path = tmp_path / "people.xlsx"
+    book.save(path)
+    rows, errors = people_file_read(data=path.read_bytes(), filename="people.xlsx")
+    plan = people_sync_plan(rows=rows, errors=errors)
+    assert plan.ok, plan.errors
+    people_sync_apply(plan=plan, user=None)
+    membership = Membership.objects.get(user__email="per.ek@exempel.se")
+    assert (membership.valid_from, membership.valid_until) == (date(2026, 3, 1), date(2026, 12, 31))
