@@ -152,6 +152,9 @@ class Membership(models.Model):
     # ends keeps its row: who held a role before stays visible.
     valid_from = models.DateField(_("from"), null=True, blank=True)
     valid_until = models.DateField(_("until"), null=True, blank=True)
+    # The single sign-on group that gave this membership, if one did: it ends when the
+    # person is no longer in the group.
+    sso_group = models.CharField(_("from sign-on group"), max_length=200, blank=True)
     history = HistoricalRecords(verbose_name=_("membership history"))
 
     objects = MembershipQuerySet.as_manager()

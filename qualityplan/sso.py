@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ExternalIdentity, Membership, OrgUnit, Role
-from .org_import import person_for_email, split_name
+from .org_import import membership_end, person_for_email, split_name
 from .org_log import org_event
 
 
@@ -112,11 +113,11 @@ def _group_roles() -> list[tuple[str, str, str]]:
     return found
 
 
-def _grant_groups(user: User, claims: dict) -> int:
+def _grant_groups(user: User, claims: dict) -> None:
+    """Give the roles the person's groups map to; end those given by a group they have left."""
     groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
     if isinstance(groups, str):
         groups = [groups]
-    granted = 0
     for group, role_code, unit_code in _group_roles():
         if group not in groups:
             continue
@@ -126,12 +127,22 @@ def _grant_groups(user: User, claims: dict) -> int:
             continue
         if not Membership.objects.current().filter(user=user, role=role, org_unit=unit).exists():
             Membership.objects.create(
-                user=user, role=role, org_unit=unit, valid_from=timezone.localdate()
-            )
+                user=user, role=role, org_unit=unit, valid_from=timezone.localdate(),
+                sso_group=group,
+            )  # fmt: skip
             org_event("sso.group_role", user=user, target=user.email, role=role_code,
                       unit=unit_code, group=group)  # fmt: skip
-        granted += 1
-    return granted
+    left = (
+        Membership.objects.current()
+        .filter(user=user)
+        .exclude(sso_group="")
+        .exclude(sso_group__in=groups)
+        .select_related("user", "org_unit", "role")
+    )
+    for membership in left:
+        membership_end(
+            membership=membership, last_day=timezone.localdate() - timedelta(days=1), user=None
+        )
 
 
 def _groups_grant_any(claims: dict) -> bool:
@@ -157,9 +168,18 @@ def _refresh(user: User, claims: dict, email: str) -> None:
         user.save(update_fields=changed)
 
 
-@transaction.atomic
 def sso_user_for_claims(*, claims: dict, issuer: str) -> User:
-    """The user these verified ID-token claims belong to; SsoRefused when nobody is."""
+    """The user these verified ID-token claims belong to; SsoRefused when nobody is, or
+    when they hold no role today (which the roles their groups gave may just have lost)."""
+    user = _matched_user(claims=claims, issuer=issuer)
+    # Only people with a role in force today come in: a person who left is refused.
+    if not user.is_superuser and not Membership.objects.current().filter(user=user).exists():
+        raise refuse("not_listed", email=user.email, detail="no role in force today")
+    return user
+
+
+@transaction.atomic
+def _matched_user(*, claims: dict, issuer: str) -> User:
     subject = str(claims.get(settings.OIDC_USER_CLAIM) or claims.get("sub") or "").strip()
     email = _email(claims)
     if not subject:
@@ -186,9 +206,6 @@ def sso_user_for_claims(*, claims: dict, issuer: str) -> User:
         raise refuse("inactive", email=email)
     _refresh(user, claims, email)
     _grant_groups(user, claims)
-    # Only people with a role in force today come in: a person who left is refused.
-    if not user.is_superuser and not Membership.objects.current().filter(user=user).exists():
-        raise refuse("not_listed", email=email, detail="no role in force today")
     identity.last_login_at = timezone.now()
     identity.save(update_fields=["last_login_at"])
     return user

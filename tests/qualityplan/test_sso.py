@@ -163,4 +163,24 @@ def test_person_whose_roles_have_ended_is_refused(client, users, provider):
     )
     response = _login(client, "leader")
     assert response.status_code == 403
-    assert not ExternalIdentity.objects.exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_role_from_a_group_ends_when_the_person_leaves_the_group(client, users, org, provider,
+                                                                  settings):  # fmt: skip
+    from qualityplan import sso
+
+    org.office.external_code = "KUK1"
+    org.office.save()
+    settings.OIDC_GROUP_ROLES = ["grp-kuk=KUK@KUK1"]
+    _login(client, "grouped")
+    person = User.objects.get(email="new.kuk@example.org")
+    claims = {"sub": "sub-g", "oid": "oid-g", "email": person.email, "groups": []}
+    issuer = sso.pinned_metadata(sso.oidc_client())["issuer"]
+    with pytest.raises(sso.SsoRefused):  # no role left: refused, and the group's role ended
+        sso.sso_user_for_claims(claims=claims, issuer=issuer)
+    ended = Membership.objects.get(user=person, role=role("KUK"))
+    assert (
+        ended.valid_until is not None
+        and not Membership.objects.current().filter(user=person).exists()
+    )
