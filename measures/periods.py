@@ -88,7 +88,8 @@ def obligation_pairs(*, period: ReportingPeriod) -> set[tuple[int, int]]:
     ).values_list("measure_id", "role_id")
     holders: dict[int, set[int]] = {}
     for role_id, unit_id in (
-        Membership.objects.filter(org_unit_id__in=units, org_unit__is_active=True)
+        Membership.objects.current()
+        .filter(org_unit_id__in=units, org_unit__is_active=True)
         .values_list("role_id", "org_unit_id")
         .distinct()
     ):

@@ -6,114 +6,34 @@ formulas are refused (`qualityplan.spreadsheets`), sizes are bounded.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from qualityplan.spreadsheets import WorkbookUnreadable, looks_like_formula, workbook_open
+from qualityplan import table_reading
 
 from .plan_table import (
     GOAL_LABEL,
     HEADER_SEARCH_ROWS,
     HEADER_WORDS,
-    MAX_COLUMNS,
-    MAX_ROWS,
-    NORDIC_LETTERS,
-    PLAUSIBLE_LEGACY,
     PlanImportError,
-    _cell_ref,
     _clean,
     _fold,
     _formula_error,
-    _not_text_error,
     _similar,
-    _too_many_rows_error,
 )
 
-# --- Reading bytes into rows of cells ----------------------------------------------------
+# --- Reading bytes into rows of cells: the shared reader (qualityplan.table_reading) ---
 
-
-def _check_size(data: bytes) -> None:
-    if not data or not data.strip():
-        raise PlanImportError(_("The file is empty."), code="empty")
-    limit = settings.PLAN_IMPORT_MAX_BYTES
-    if len(data) > limit:
-        raise PlanImportError(
-            _(
-                "The file is %(size)s; the largest file we accept is %(max)s. A plan table is "
-                "much smaller: check that you chose the right file."
-            )
-            % {"size": filesizeformat(len(data)), "max": filesizeformat(limit)},
-            code="too_big",
-        )
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 if it reads as Nordic."""
-    try:
-        if data.startswith(b"\xef\xbb\xbf"):
-            text = data[3:].decode("utf-8")
-        elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            text = data.decode("utf-16")
-        else:
-            text = _decode_utf8_or_legacy(data)
-    except UnicodeDecodeError as error:
-        raise _not_text_error() from error
-    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", text):
-        raise _not_text_error()
-    return unicodedata.normalize("NFC", text)
-
-
-def _decode_utf8_or_legacy(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    # Excel's "Save as CSV" on Windows writes Windows-1252. Accept it only when
-    # every non-ASCII character is one a Nordic table plausibly holds.
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    foreign = {char for char in text if ord(char) > 127}
-    if not foreign <= PLAUSIBLE_LEGACY or not foreign & NORDIC_LETTERS:
-        raise _not_text_error()
-    return text
-
-
-def _delimiters(text: str) -> list[str]:
-    """Tab, semicolon and comma, the most frequent in the first lines first."""
-    sample = [line for line in text.splitlines() if line.strip()][:10]
-    candidates = ["\t", ";", ","]
-    counts = {d: sum(line.count(d) for line in sample) for d in candidates}
-    return sorted((d for d in candidates if counts[d]), key=lambda d: -counts[d]) or ["\t"]
-
-
-def _split(text: str, delimiter: str) -> list[list[str]]:
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise _not_text_error() from error
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if len(rows) > MAX_ROWS:
-        raise _too_many_rows_error()
-    return rows
-
-
-def _check_text_formulas(rows: list[list[str]]) -> None:
-    for row_index, row in enumerate(rows):
-        for column, cell in enumerate(row):
-            if looks_like_formula(cell):
-                raise _formula_error(_cell_ref(row_index + 1, column), cell)
+_check_size = table_reading.check_size
+_decode = table_reading.decode
+_delimiters = table_reading.delimiters
+_split = table_reading.split
+_check_text_formulas = table_reading.check_text_formulas
+_sheet_rows = table_reading.sheet_rows
+_open_workbook = table_reading.open_workbook
 
 
 def _read_text(data: bytes) -> tuple[list[list[str]], Header]:
@@ -131,52 +51,6 @@ def _read_text(data: bytes) -> tuple[list[list[str]], Header]:
             _check_text_formulas(rows)
             return rows, header
     raise _no_header_error()
-
-
-def _xlsx_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "x" if value else ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "date") and callable(value.date):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _sheet_rows(sheet) -> tuple[list[list[str]], str | None]:
-    """The sheet as strings, and the reference of its first formula-like cell, if any."""
-    rows, formula = [], None
-    for row_index, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
-        values = []
-        for column, cell in enumerate(row):
-            value = _xlsx_value(cell.value)
-            is_formula = getattr(cell, "data_type", None) == "f"
-            if formula is None and (is_formula or looks_like_formula(value)):
-                formula = (_cell_ref(row_index, column), value)
-            values.append(value)
-        if any(values) and row_index > MAX_ROWS:
-            raise _too_many_rows_error()
-        rows.append(values)
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    return rows, formula
-
-
-def _open_workbook(data: bytes):
-    try:
-        return workbook_open(data, data_only=False)
-    except WorkbookUnreadable as error:
-        raise PlanImportError(
-            _(
-                "The file is not an Excel workbook we can read. Save it from Excel as an Excel "
-                "workbook (.xlsx) or as “CSV UTF-8” and try again."
-            ),
-            code="not_xlsx",
-        ) from error
 
 
 def _read_xlsx(data: bytes) -> tuple[list[list[str]], Header]:

@@ -15,22 +15,29 @@ from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-from openpyxl.utils import get_column_letter
+from qualityplan.table_reading import (  # noqa: F401 -- the plan import's names for them
+    MAX_COLUMNS,
+    MAX_ROWS,
+    NORDIC_LETTERS,
+    PLAUSIBLE_LEGACY,
+    TableImportError,
+)
+from qualityplan.table_reading import cell_ref as _cell_ref  # noqa: F401
+from qualityplan.table_reading import formula_error as _formula_error  # noqa: F401
+from qualityplan.table_reading import not_text_error as _not_text_error  # noqa: F401
+from qualityplan.table_reading import too_many_rows_error as _too_many_rows_error  # noqa: F401
 
 from .models import Indicator
 
-MAX_ROWS = 2000
-MAX_COLUMNS = 60
 HEADER_SEARCH_ROWS = 30
 
 INTERPRETED = "interpreted"
 SKIPPED = "skipped"
 
 
-class PlanImportError(ValidationError):
-    """The file cannot be imported; the message says what the user can do about it."""
+# A plan table's errors are the shared table reader's: one class, so that a view catches
+# what the reader and the parser raise alike.
+PlanImportError = TableImportError
 
 
 # --- The parsed table ---------------------------------------------------------------
@@ -175,8 +182,6 @@ CONTINUOUS_WORDS = {
 YEAR_MARKS = {"x", "✓", "✔", "☑", "ja", "yes", "j", "y", "•", "*"}
 NOT_MARKS = {"nei", "nej", "no", "n", "-", "–", "0"}
 # Letters a Norwegian or Swedish table written in Windows-1252 plausibly contains.
-NORDIC_LETTERS = set("æøåÆØÅäöÄÖ")
-PLAUSIBLE_LEGACY = NORDIC_LETTERS | set("éÉèüÜáíóúçàêëôñ–—’‘“”«»•…€§°½¼²³µ·×\xa0")
 
 # "Mål: …", "Mål 2 - …", "Goal: …"; a sub-goal label may stand alone ("Delmål:", "Delmål").
 NUMBER = r"(?:\s*(?:nr\.?\s*)?\d[\d.]*)?"
@@ -222,40 +227,3 @@ def _similar(word: str, known: str, ratio: float = 0.8) -> bool:
     if min(len(word), len(known)) < 5:
         return False
     return SequenceMatcher(None, word, known).ratio() >= ratio
-
-
-def _cell_ref(row: int, column: int) -> str:
-    return f"{get_column_letter(column + 1)}{row}"
-
-
-def _formula_error(ref: str, text: str) -> PlanImportError:
-    return PlanImportError(
-        _(
-            "Cell %(cell)s contains a formula or starts like one (“%(start)s”). Formulas are "
-            "not imported, to protect against formula injection: replace the formula with its "
-            "value, or remove the leading character, and upload the file again."
-        )
-        % {"cell": ref, "start": text.strip()[:20]},
-        code="formula",
-    )
-
-
-def _not_text_error() -> PlanImportError:
-    return PlanImportError(
-        _(
-            "The file is not a text table we can read. Save it from Excel as “CSV UTF-8” or as "
-            "an Excel workbook (.xlsx) and try again."
-        ),
-        code="not_text",
-    )
-
-
-def _too_many_rows_error() -> PlanImportError:
-    return PlanImportError(
-        _(
-            "The table has more than %(max)d rows. A plan table is much shorter: check that you "
-            "chose the right file."
-        )
-        % {"max": MAX_ROWS},
-        code="too_many_rows",
-    )

@@ -38,6 +38,13 @@ class Access:
     role_codes: frozenset[str] = field(default_factory=frozenset)
     # Holds a role that reads the security log (the quality office).
     security_role: bool = False
+    # Holds a role that manages the plan for the whole organisation (the quality office):
+    # runs the organisation, its people and roles from the office's pages.
+    manages_org: bool = False
+
+    @property
+    def manages_organisation(self) -> bool:
+        return self.is_superuser or self.manages_org
 
     @property
     def manages_any_plan(self) -> bool:
@@ -127,7 +134,8 @@ def get_access(user: User | AnonymousUser) -> Access:
 
 
 def _compute_access(user: User) -> Access:
-    memberships = list(Membership.objects.filter(user=user).select_related("role"))
+    # Only memberships in force today: a person who left yesterday reads nothing today.
+    memberships = list(Membership.objects.filter(user=user).current().select_related("role"))
     if not memberships and not user.is_superuser:
         return Access()
     tree = OrgTree.load()
@@ -153,6 +161,9 @@ def _compute_access(user: User) -> Access:
         member_org_unit_ids=frozenset(member),
         role_codes=frozenset(m.role.code for m in memberships),
         security_role=any(m.role.reads_security_log for m in memberships),
+        manages_org=any(
+            m.role.manages_plan and m.role.scope == Role.Scope.ORGANISATION for m in memberships
+        ),
     )
 
 

@@ -32,9 +32,12 @@ def project_models() -> list:
 
 def free_text_fields(model) -> list:
     """The fields of `model` a person writes prose into. A historical model's own
-    bookkeeping fields (history_change_reason and the like) are the library's."""
+    bookkeeping fields (history_change_reason and the like) are the library's, and its
+    copy of a file field (a path as text) follows the field it copies."""
     tracked = getattr(model, "instance_type", None)
-    tracked_names = {f.name for f in tracked._meta.concrete_fields} if tracked else None
+    tracked_names = (
+        {f.name for f in tracked._meta.concrete_fields if is_free_text(f)} if tracked else None
+    )
     return [
         field
         for field in model._meta.concrete_fields

@@ -1,11 +1,14 @@
+from __future__ import annotations
+
 import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .fields import FreeCharField, FreeTextField, SystemCharField
 from .validators import no_national_identity_number
@@ -38,6 +41,7 @@ class OrgUnit(models.Model):
         help_text=_("Code used by imports from the care record system and statistics."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords(verbose_name=_("org unit history"))
 
     class Meta:
         verbose_name = _("org unit")
@@ -49,8 +53,12 @@ class OrgUnit(models.Model):
                 condition=~Q(external_code=""),
                 name="orgunit_external_code_unique",
             ),
+            # Active units side by side need different names; a deactivated unit keeps its
+            # name, so that a new unit may take it.
             models.UniqueConstraint(
-                fields=["parent", "name"], name="orgunit_name_unique_in_parent"
+                fields=["parent", "name"],
+                condition=Q(is_active=True),
+                name="orgunit_name_unique_in_parent",
             ),
             models.CheckConstraint(
                 condition=Q(parent__isnull=False) | Q(kind="department"),
@@ -102,6 +110,9 @@ class Role(models.Model):
         default=False,
         help_text=_("Holders search and export the security log and unlock locked logins."),
     )
+    name_sv = FreeCharField(_("name in Swedish"), max_length=200, blank=True)
+    name_en = FreeCharField(_("name in English"), max_length=200, blank=True)
+    history = HistoricalRecords(verbose_name=_("role history"))
 
     class Meta:
         verbose_name = _("role")
@@ -110,6 +121,22 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}" if self.name and self.name != self.code else self.code
+
+    @property
+    def local_name(self) -> str:
+        """The role's name in the active language: `name` is the Norwegian one and the fallback."""
+        language = (translation.get_language() or "nb")[:2]
+        return {"sv": self.name_sv, "en": self.name_en}.get(language) or self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Memberships in force on `on` (today): begun, and not yet past their last day."""
+        on = on or timezone.localdate()
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=on),
+            models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=on),
+        )
 
 
 class Membership(models.Model):
@@ -125,16 +152,41 @@ class Membership(models.Model):
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="memberships"
     )
+    # First and last day in force, both inclusive; empty means open. A membership that
+    # ends keeps its row: who held a role before stays visible.
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_until = models.DateField(_("until"), null=True, blank=True)
+    # The single sign-on group that gave this membership, if one did: it ends when the
+    # person is no longer in the group.
+    sso_group = SystemCharField(_("from sign-on group"), max_length=200, blank=True)
+    history = HistoricalRecords(verbose_name=_("membership history"))
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "org_unit"], name="membership_unique")
+            models.UniqueConstraint(
+                fields=["user", "role", "org_unit"],
+                condition=Q(valid_until__isnull=True),
+                name="membership_unique_open",
+            )
         ]
+        indexes = [models.Index(fields=["org_unit", "role"], name="membership_unit_role")]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.role.code} – {self.org_unit}"
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("The last day cannot be before the first.")})
+
+    def in_force(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_until is None or self.valid_until >= on
+        )
 
 
 class QualityPlan(models.Model):
@@ -363,3 +415,64 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def _logo_path(instance, filename: str) -> str:
+    return f"municipality/{filename}"
+
+
+class Municipality(models.Model):
+    """The one municipality this installation serves: its name, top unit, language and logo.
+
+    There is at most one row (pk 1); `qualityplan.municipality` reads it, falling back to
+    the MUNICIPALITY_NAME setting and the default language before the first run.
+    """
+
+    name = models.CharField(
+        _("name of the municipality"), max_length=200, validators=[no_national_identity_number]
+    )
+    top_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("top unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    language = models.CharField(
+        _("default language"), max_length=10, choices=settings.LANGUAGES, default="nb"
+    )
+    logo = models.FileField(_("logo"), upload_to=_logo_path, blank=True, max_length=200)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(verbose_name=_("municipality history"))
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipality")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="municipality_single_row")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExternalIdentity(models.Model):
+    """A person's account at the single sign-on provider: the stable claim (`oid`, else
+    `sub`) of one issuer, linked to one user. Emails change; this does not."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    issuer = SystemCharField(_("issuer"), max_length=300)
+    subject = SystemCharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.issuer}"

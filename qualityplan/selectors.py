@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
 
 from .access import get_access
 from .models import OrgUnit, QualityPlan, UserProfile
+from .municipality import default_language
 
 
 def plan_list_for_user(*, user: User) -> QuerySet[QualityPlan]:
@@ -33,7 +33,7 @@ def language_for_user(*, user: User) -> str:
         language = user.profile.language
     except UserProfile.DoesNotExist:
         language = ""
-    return language or settings.LANGUAGE_CODE
+    return language or default_language()
 
 
 def overlapping_active_plans(

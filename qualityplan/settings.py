@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "qualityplan.language_middleware.MunicipalityLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -429,3 +430,27 @@ CELERY_BEAT_SCHEDULE["send-staircase-reminders"] = {
     "schedule": crontab(hour=7, minute=15),
 }
 # --- end of the quality staircase block ------------------------------------------------
+# --- Single sign-on through OpenID Connect (qualityplan.sso) -------------------------
+# On when a client id and the provider's discovery document (or its issuer) are set.
+# With it on, only superusers log in with a password. See README, "Single sign-on".
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "").rstrip("/")
+OIDC_OP_DISCOVERY = os.environ.get("OIDC_OP_DISCOVERY", "") or (
+    f"{OIDC_OP_ISSUER}/.well-known/openid-configuration" if OIDC_OP_ISSUER else ""
+)
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+# The stable claim a person is known by: Entra ID's object id, else the subject.
+OIDC_USER_CLAIM = os.environ.get("OIDC_USER_CLAIM", "oid")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+# "group-id=ROLE@UNITCODE, …": a group in the token gives that role in that unit.
+OIDC_GROUP_ROLES = env_list("OIDC_GROUP_ROLES", "")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "Microsoft Entra ID")
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
+# django-axes' throttle comes first (it only checks), then passwords and SSO.
+AUTHENTICATION_BACKENDS = [
+    "qualityplan.security.LoginThrottleBackend",
+    "qualityplan.sso.PasswordBackend",
+    "qualityplan.sso.SsoBackend",
+]
+# --- end of the single sign-on block ---------------------------------------------------

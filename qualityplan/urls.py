@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import account_views, health, sessions, views
+from . import account_views, health, sessions, sso_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,7 +14,9 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sso_views.logout, name="logout"),
+    path("oidc/login/", sso_views.oidc_login, name="oidc_login"),
+    path("oidc/callback/", sso_views.oidc_callback, name="oidc_callback"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("health/", health.health, name="health"),
     path("session/alive/", sessions.session_alive, name="session_alive"),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("status/", include("measures.status_urls")),
     path("reporting/", include("reporting.urls")),
     path("improvement/", include("improvement.urls")),
+    path("organisation/", include("qualityplan.org_urls")),
     path("admin/", admin.site.urls),
     # Security log and a person's own account (issue 9).
     path("security/", include("qualityplan.security_urls")),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import selectors, services
 from .forms import GoalForm, MoveForm, PlanForm, SubGoalForm
 from .models import Goal, QualityPlan, SubGoal
+from .municipality import municipality_settings
 from .permissions import get_part_for_user, get_plan_for_user, require_plan_manager
 
 
@@ -34,6 +35,9 @@ def _save_form(request, form, save, template: str, context: dict, success: str, 
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # First run: the superuser sets up the municipality before anything else.
+    if request.user.is_superuser and not municipality_settings().configured:
+        return redirect("municipality_setup")
     return redirect("plan_list")
 
 

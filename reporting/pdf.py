@@ -34,6 +34,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from deviations.selectors import DeviationStatistics, deviation_statistics
 from measures.models import Indicator
 from qualityplan.models import OrgUnit, QualityPlan
+from qualityplan.municipality import logo_data_uri, municipality_name
 
 from . import charts, sections, selectors, unit_reports
 from .models import ReportJob, UnitAnnualReport, UnitAnnualReportGoal
@@ -175,7 +176,8 @@ def report_html(*, data: ReportData) -> str:
         "data": data,
         "language": translation.get_language() or settings.LANGUAGE_CODE,
         "page_of": page_of_content(),
-        "municipality": settings.MUNICIPALITY_NAME,
+        "municipality": municipality_name(),
+        "logo": logo_data_uri(),
     }
     return render_to_string("reporting/pdf/report.html", context)
 

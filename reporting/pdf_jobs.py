@@ -352,7 +352,8 @@ def report_job_recipients(*, job: ReportJob) -> list[User]:
     tree = OrgTree.load()
     organisation = tree.subtree(tree.root(job.scope_unit_id))
     holders = (
-        Membership.objects.filter(role__code__in=codes, org_unit_id__in=organisation)
+        Membership.objects.current()
+        .filter(role__code__in=codes, org_unit_id__in=organisation)
         .filter(user__is_active=True)
         .exclude(user__email="")
         .select_related("user__profile")

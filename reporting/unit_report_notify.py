@@ -27,9 +27,11 @@ def notify_on_commit(*, report: UnitAnnualReport, event: str) -> None:
 
 def _leaders(report: UnitAnnualReport) -> list[User]:
     """Who writes the unit's report: status-reporting roles at the unit."""
-    memberships = Membership.objects.filter(
-        org_unit_id=report.org_unit_id, role__reports_status=True, user__is_active=True
-    ).select_related("user")
+    memberships = (
+        Membership.objects.current()
+        .filter(org_unit_id=report.org_unit_id, role__reports_status=True, user__is_active=True)
+        .select_related("user")
+    )
     return [membership.user for membership in memberships]
 
 
@@ -42,7 +44,8 @@ def _approvers(report: UnitAnnualReport) -> list[User]:
         chain.append(current)
         current = tree.parent.get(current)
     memberships = list(
-        Membership.objects.filter(role__approves_reports=True, user__is_active=True)
+        Membership.objects.current()
+        .filter(role__approves_reports=True, user__is_active=True)
         .filter(org_unit_id__in=tree.subtree(chain[-1]))
         .select_related("user", "role")
     )

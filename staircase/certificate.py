@@ -21,7 +21,7 @@ def certificate_pdf(*, certificate: Certification) -> bytes:
         .order_by("area__position")
     )
     html = render_to_string(
-        "staircase/certificate.html",
+        "staircase/pdf/certificate.html",
         {
             "certificate": certificate,
             "areas": areas,

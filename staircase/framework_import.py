@@ -23,18 +23,16 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 # The safe readers of uploaded spreadsheets (size limits, zip-bomb guard, encodings,
-# formula refusal) live with the plan import; they are reused, not written again.
-from measures.plan_read import (
-    PlanImportError,
-    _check_size,
-    _check_text_formulas,
-    _decode,
-    _delimiters,
-    _formula_error,
-    _open_workbook,
-    _sheet_rows,
-    _split,
-)
+# formula refusal) are shared by every importer (qualityplan.table_reading).
+from qualityplan.table_reading import TableImportError as PlanImportError
+from qualityplan.table_reading import check_size as _check_size
+from qualityplan.table_reading import check_text_formulas as _check_text_formulas
+from qualityplan.table_reading import decode as _decode
+from qualityplan.table_reading import delimiters as _delimiters
+from qualityplan.table_reading import formula_error as _formula_error
+from qualityplan.table_reading import open_workbook as _open_workbook
+from qualityplan.table_reading import sheet_rows as _sheet_rows
+from qualityplan.table_reading import split as _split
 from qualityplan.validators import find_identity_numbers
 
 from .models import (
