@@ -181,8 +181,7 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
         return response
     _draw_cells(matrix)
     legend = [
-        (key, display.STATUS_SIGNS[key], selectors.status_label(key), matrix.counts[key])
-        for key in selectors.STATUS_KEYS
+        (key, selectors.status_label(key), matrix.counts[key]) for key in selectors.STATUS_KEYS
     ]
     context = {
         "plan": plan,
