@@ -54,6 +54,7 @@ from demo.qualityplan import BENCH_USER_PREFIX, bench_department  # noqa: E402
 from deviations.models import Deviation  # noqa: E402
 from measures.models import Indicator, MeasureStatus, ReportingPeriod  # noqa: E402
 from measures.periods import period_open  # noqa: E402
+from qualityplan.access import OrgTree  # noqa: E402
 from qualityplan.models import QualityPlan  # noqa: E402
 from reporting import selectors  # noqa: E402
 
@@ -154,7 +155,7 @@ def page(client: Client, url: str):
 def floors(plan: QualityPlan, year: int, period: ReportingPeriod, area_leader) -> dict:
     """The bare aggregate queries each page cannot do without, built as the selectors
     build them: the page's floor is the sum of their times."""
-    tree = selectors.OrgTree.load()
+    tree = OrgTree.load()
     whole = tree.subtree(plan.owner_id)
     area = selectors.dashboard_scope(user=area_leader, plan=plan).unit_ids
     periods = list(ReportingPeriod.objects.filter(plan=plan, year=year).order_by("number"))

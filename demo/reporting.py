@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from qualityplan.models import OrgUnit, QualityPlan
-from reporting import pdf_jobs, unit_reports
+from reporting import pdf_jobs, services, unit_reports
 from reporting.models import ReportJob, UnitAnnualReport
 
 logger = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def _goal_values(goals, unit_number: int) -> dict[int, tuple[str, str]]:
 def _demo_report(*, plan: QualityPlan, unit: OrgUnit, number: int, people: dict, row) -> None:
     _name, leader, state, approver = row
     goals = list(plan.goals.order_by("position"))
-    report = unit_reports.unit_report_save(
+    report = services.unit_report_save(
         plan=plan,
         year=DEMO_YEAR,
         unit=unit,
@@ -103,11 +103,11 @@ def _demo_report(*, plan: QualityPlan, unit: OrgUnit, number: int, people: dict,
     )
     if state == "draft":
         return
-    report = unit_reports.unit_report_submit(report=report, user=people[leader])
+    report = services.unit_report_submit(report=report, user=people[leader])
     if state == "approved":
-        unit_reports.unit_report_approve(report=report, user=people[approver])
+        services.unit_report_approve(report=report, user=people[approver])
     elif state == "sent_back":
-        unit_reports.unit_report_send_back(
+        services.unit_report_send_back(
             report=report, user=people[approver], comment=SEND_BACK_COMMENT
         )
 

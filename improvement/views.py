@@ -17,6 +17,7 @@ from deviations.models import Deviation
 from measures.models import Indicator, Measure
 from qualityplan.access import OrgTree, get_access
 from qualityplan.models import OrgUnit, QualityPlan
+from reporting import services as reporting_services
 from reporting import unit_reports
 
 from . import permissions, runcharts, selectors, services
@@ -311,7 +312,7 @@ def duty_statements(request: HttpRequest, plan_pk: int, year: int, unit_pk: int)
     ]  # fmt: skip
     if request.method == "POST" and all(form.is_valid() for _d, form in forms):
         if report is None:
-            report = unit_reports.unit_report_save(
+            report = reporting_services.unit_report_save(
                 plan=plan, year=year, unit=unit, user=request.user,
                 went_well="", to_improve="", goals={},
             )  # fmt: skip

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,13 +22,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from deviations.selectors import StatRow, deviation_statistics
-from measures import tasks
 from measures.models import Indicator, ReportingPeriod
 from qualityplan.access import get_access
 from qualityplan.models import QualityPlan
 from qualityplan.selectors import plan_list_for_user
 
-from . import charts, display, figure_tables, selectors
+from . import charts, display, figure_tables, selectors, services
 from .exports import FORMATS, export_response
 from .filters import DashboardForm, DeviationForm, IndicatorForm, MatrixForm
 
@@ -181,8 +179,7 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
         return response
     _draw_cells(matrix)
     legend = [
-        (key, display.STATUS_SIGNS[key], selectors.status_label(key), matrix.counts[key])
-        for key in selectors.STATUS_KEYS
+        (key, selectors.status_label(key), matrix.counts[key]) for key in selectors.STATUS_KEYS
     ]
     context = {
         "plan": plan,
@@ -283,12 +280,7 @@ def completeness_chase(request: HttpRequest, period_id: int) -> HttpResponse:
         if not lines:
             messages.info(request, _("That unit has nothing left to report."))
             return redirect(back)
-    for line in lines:
-        transaction.on_commit(
-            lambda unit_id=line.unit.pk: tasks.send_status_reminder_to_unit.delay(
-                period.pk, unit_id
-            )
-        )
+    services.units_remind(period=period, unit_ids=[line.unit.pk for line in lines])
     messages.success(request, _chase_message(lines))
     return redirect(back)
 

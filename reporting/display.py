@@ -1,6 +1,7 @@
-"""How the dashboards draw statuses and lights in HTML: the sign each status has in the
-matrix, Designsystemet's colour of each light's tag, the small status bar of a table cell,
-and a row of matrix cells. Presentation only: the selectors hand over keys and counts.
+"""How the dashboards draw statuses and lights in HTML: Designsystemet's colour of each
+light's tag, the small status bar of a table cell, and a row of matrix cells (each
+status's colour and sign come from app.css, keyed on `data-s`). Presentation only: the
+selectors hand over keys and counts.
 
 The status bar and the matrix row are built in Python rather than in a template: a page
 has a hundred bars, and a department's matrix tens of thousands of cells, which the
@@ -19,20 +20,8 @@ from django.utils.translation import gettext as _
 from qualityplan.formatting import format_number
 
 from .lights import GREEN, GREY, RED, YELLOW
-from .selectors.statuses import UNREPORTED, StatusItem
+from .selectors.statuses import StatusItem
 
-# The matrix writes a sign in each cell beside its colour; the legend names them.
-STATUS_SIGNS = {
-    "done": "✓",
-    "on_track": "→",
-    "continuous": "↻",
-    "not_started": "○",
-    "at_risk": "!",
-    "delayed": "!!",
-    "cancelled": "⊘",
-    UNREPORTED: "?",
-    "": "",
-}
 # Designsystemet's colour of the tag that names each light.
 LIGHT_COLORS = {GREEN: "success", YELLOW: "warning", RED: "danger", GREY: "neutral"}
 
@@ -75,10 +64,13 @@ def status_strip(items: list[StatusItem]) -> SafeString:
 
 
 def matrix_cells(cells, *, pages: dict[int, str], labels: dict[str, str]) -> SafeString:
-    """One row of the status matrix as table cells: a sign and a colour for the status,
-    its name for screen readers and as a tooltip, and a link to the row on the status
-    page. Built here in one pass: a department's matrix has tens of thousands of cells,
-    which the template engine would take seconds over.
+    """One row of the status matrix as table cells: a colour and a sign for the status
+    (drawn by the stylesheet from `data-s`), the status's name as the link's text for
+    screen readers and as a tooltip, and a link to the row on the status page. The name
+    is the link's only text, so its accessible name is what it shows to those who read
+    it, and the sign (CSS content with an empty alternative) is no text a contrast check
+    has to guess at. Built here in one pass: a department's matrix has tens of thousands
+    of cells, which the template engine would take seconds over.
 
     `pages`: the status page's address per period id; `labels`: status key → name.
     """
@@ -91,7 +83,7 @@ def matrix_cells(cells, *, pages: dict[int, str], labels: dict[str, str]) -> Saf
         href = f"{pages[cell.period_id]}?unit={cell.unit_id}#status-{cell.row_id}"
         label = named[cell.status]
         parts.append(
-            f'<td class="mx" data-s="{cell.status}"><a href="{escape(href)}" title="{label}" '
-            f'aria-label="{label}">{STATUS_SIGNS[cell.status]}</a></td>'
+            f'<td class="mx" data-s="{cell.status}"><a href="{escape(href)}" title="{label}">'
+            f'<span class="ds-sr-only">{label}</span></a></td>'
         )
     return mark_safe("".join(parts))  # noqa: S308 -- every value above is escaped

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qualityplan.models import OrgUnit, QualityPlan
 
-from . import pdf_jobs, sections, unit_reports
+from . import pdf_jobs, sections, services, unit_reports
 from .forms import (
     AnnualChoiceForm,
     ApproveForm,
@@ -112,7 +112,7 @@ def unit_report_page(request: HttpRequest, plan_pk: int, year: int, unit_pk: int
 
 
 def _save_report(request, plan, unit, year, form) -> UnitAnnualReport:
-    report = unit_reports.unit_report_save(
+    report = services.unit_report_save(
         plan=plan,
         year=year,
         unit=unit,
@@ -122,7 +122,7 @@ def _save_report(request, plan, unit, year, form) -> UnitAnnualReport:
         goals=form.goal_values(),
     )
     if request.POST.get("action") == "submit":
-        unit_reports.unit_report_submit(report=report, user=request.user)
+        services.unit_report_submit(report=report, user=request.user)
         messages.success(request, _("The report is submitted for approval."))
     else:
         messages.success(request, _("The draft is saved."))
@@ -147,12 +147,10 @@ def unit_report_decide(
         comment = form.cleaned_data["comment"]
         try:
             if action == "approve":
-                unit_reports.unit_report_approve(report=report, user=request.user, comment=comment)
+                services.unit_report_approve(report=report, user=request.user, comment=comment)
                 messages.success(request, _("The report is approved."))
             else:
-                unit_reports.unit_report_send_back(
-                    report=report, user=request.user, comment=comment
-                )
+                services.unit_report_send_back(report=report, user=request.user, comment=comment)
                 messages.success(request, _("The report is sent back to the unit."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

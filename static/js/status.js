@@ -13,7 +13,8 @@
   });
 
   form.addEventListener("keydown", function (event) {
-    if (event.key !== "Enter" || event.target.tagName === "TEXTAREA") return;
+    // Only in a field: Enter on a link or button (the conflict's "keep theirs") does its own thing.
+    if (event.key !== "Enter" || !/^(INPUT|SELECT)$/.test(event.target.tagName)) return;
     var row = rowOf(event.target);
     var button = row && row.querySelector("[data-save-row]");
     if (!button) return;

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from improvement import services
 from improvement.models import DataPoint, DutyStatement, PdsaCycle, RegulationDuty
 from qualityplan.validators import IDENTITY_NUMBER_MESSAGE
-from reporting import unit_reports
+from reporting import services as reporting_services
 from tests.qualityplan.test_validators import VALID_NO
 
 
@@ -99,7 +99,7 @@ def test_default_duties_load_once(db):
 def test_duty_statements_are_saved_with_a_draft_and_refused_once_submitted(plan, org, users):
     services.duties_load_defaults(country="no")
     duty = RegulationDuty.objects.get(code="§ 6")
-    report = unit_reports.unit_report_save(
+    report = reporting_services.unit_report_save(
         plan=plan, year=2022, unit=org.unit_a, user=users.leader_a, went_well="",
         to_improve="", goals={},
     )  # fmt: skip

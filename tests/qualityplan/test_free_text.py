@@ -19,7 +19,7 @@ from qualityplan.fields import FreeTextField, free_text_problem
 from qualityplan.forms import GoalForm, PlanForm
 from qualityplan.models import QualityPlan
 from qualityplan.validators import no_national_identity_number
-from reporting import unit_reports
+from reporting import services as reporting_services
 from reporting.models import UnitAnnualReport
 from tests.factories import GoalFactory
 
@@ -145,7 +145,7 @@ def test_the_import_page_refuses_a_plan_title_with_a_number(client, users, org):
 
 def test_annual_report_texts_refuse_a_number(plan, org, users):
     with pytest.raises(ValidationError) as error:
-        unit_reports.unit_report_save(
+        reporting_services.unit_report_save(
             plan=plan,
             year=2022,
             unit=org.unit_a,
@@ -159,7 +159,7 @@ def test_annual_report_texts_refuse_a_number(plan, org, users):
 
 def test_send_back_comment_with_a_number_is_refused(client, plan, org, users):
     goal = GoalFactory(plan=plan, position=1)
-    report = unit_reports.unit_report_save(
+    report = reporting_services.unit_report_save(
         plan=plan,
         year=2022,
         unit=org.unit_a,
@@ -168,9 +168,11 @@ def test_send_back_comment_with_a_number_is_refused(client, plan, org, users):
         to_improve="Mer",
         goals={goal.pk: ("partly", "Om målet")},
     )
-    unit_reports.unit_report_submit(report=report, user=users.leader_a)
+    reporting_services.unit_report_submit(report=report, user=users.leader_a)
     with pytest.raises(ValidationError) as error:
-        unit_reports.unit_report_send_back(report=report, user=users.quality_office, comment=NUMBER)
+        reporting_services.unit_report_send_back(
+            report=report, user=users.quality_office, comment=NUMBER
+        )
     assert "comment" in error.value.message_dict
     client.force_login(users.quality_office)
     url = reverse("annual_decide", args=[plan.pk, 2022, org.unit_a.pk, "send_back"])

@@ -144,7 +144,8 @@ def test_matrix_cells_link_to_the_units_row(client, data, users, org):
     row = data.t2.statuses.get(measure=data.summed, org_unit=org.unit_a)
     status_page = reverse("status_page", args=[data.t2.pk])
     assert f'href="{status_page}?unit={org.unit_a.pk}#status-{row.pk}"' in page
-    assert 'aria-label="On track"' in page and 'aria-label="Not reported"' in page
+    assert 'title="On track"><span class="ds-sr-only">On track</span>' in page
+    assert '<span class="ds-sr-only">Not reported</span>' in page
     assert reverse("measure_history", args=[data.summed.pk]) in page
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from reporting import charts, pdf, selectors, unit_reports
+from reporting import charts, pdf, selectors, services
 from tests.reporting.dashboard_data import build_plan, fill_reports, grow
 
 YEAR = 2022
@@ -27,7 +27,7 @@ def data(org, users, plan):
 @pytest.fixture
 def approved_report(data, org, users):
     goals = {goal.pk: ("partly", "Delvis nådd, fordi …") for goal in data.plan.goals.all()}
-    report = unit_reports.unit_report_save(
+    report = services.unit_report_save(
         plan=data.plan,
         year=YEAR,
         unit=org.unit_a,
@@ -36,8 +36,8 @@ def approved_report(data, org, users):
         to_improve="Opplæring.",
         goals=goals,
     )
-    report = unit_reports.unit_report_submit(report=report, user=users.leader_a)
-    return unit_reports.unit_report_approve(report=report, user=users.area_leader)
+    report = services.unit_report_submit(report=report, user=users.leader_a)
+    return services.unit_report_approve(report=report, user=users.area_leader)
 
 
 def pdf_text(document: bytes) -> bytes:
@@ -177,7 +177,7 @@ def test_a_reader_of_less_cannot_get_more_in_the_report(data, org, users):
 
 def test_the_appendix_holds_the_submitted_and_approved_reports(data, org, users, approved_report):
     draft_goals = {goal.pk: ("achieved", "Utkast") for goal in data.plan.goals.all()}
-    unit_reports.unit_report_save(
+    services.unit_report_save(
         plan=data.plan,
         year=YEAR,
         unit=org.unit_b,

@@ -3,8 +3,8 @@ from django.utils import translation
 
 from qualityplan.models import UserProfile
 from reporting.models import UnitAnnualReport
+from reporting.services import unit_report_approve, unit_report_send_back, unit_report_submit
 from reporting.unit_report_notify import unit_report_notify
-from reporting.unit_reports import unit_report_approve, unit_report_send_back, unit_report_submit
 from tests.factories import MembershipFactory, UserFactory, role
 
 

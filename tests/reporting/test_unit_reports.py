@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from reporting import unit_reports
+from reporting import services, unit_reports
 from reporting.models import UnitAnnualReport, UnitAnnualReportEvent
 from tests.factories import (
     GoalFactory,
@@ -38,13 +38,13 @@ def _complete(goals) -> dict:
 
 def _save(plan, unit, user, plan_goals, **overrides) -> UnitAnnualReport:
     values = {**_complete(plan_goals), **overrides}
-    return unit_reports.unit_report_save(plan=plan, year=YEAR, unit=unit, user=user, **values)
+    return services.unit_report_save(plan=plan, year=YEAR, unit=unit, user=user, **values)
 
 
 @pytest.fixture
 def submitted(plan, org, users, goals):
     report = _save(plan, org.unit_a, users.leader_a, goals)
-    return unit_reports.unit_report_submit(report=report, user=users.leader_a)
+    return services.unit_report_submit(report=report, user=users.leader_a)
 
 
 def _url(plan, unit, *action) -> str:
@@ -88,7 +88,7 @@ def test_save_refuses_a_goal_of_another_plan(plan, org, users, goals):
 
 def test_save_refuses_a_year_outside_the_plan(plan, org, users, goals):
     with pytest.raises(ValidationError, match="outside"):
-        unit_reports.unit_report_save(
+        services.unit_report_save(
             plan=plan, year=2030, unit=org.unit_a, user=users.leader_a, **_complete(goals)
         )
 
@@ -98,7 +98,7 @@ def test_submit_lists_what_is_missing(plan, org, users, goals):
         plan, org.unit_a, users.leader_a, goals, went_well="", goals={goals[0].pk: ("", "Tekst")}
     )
     with pytest.raises(ValidationError) as raised:
-        unit_reports.unit_report_submit(report=report, user=users.leader_a)
+        services.unit_report_submit(report=report, user=users.leader_a)
 
     assert raised.value.messages == [
         "Goal 1: choose how far it was achieved.",
@@ -111,9 +111,7 @@ def test_submit_lists_what_is_missing(plan, org, users, goals):
 
 
 def test_submit_and_approve_keep_the_history(submitted, users):
-    report = unit_reports.unit_report_approve(
-        report=submitted, user=users.area_leader, comment="Fint"
-    )
+    report = services.unit_report_approve(report=submitted, user=users.area_leader, comment="Fint")
 
     assert report.status == Status.APPROVED
     assert report.approved_at is not None
@@ -132,12 +130,12 @@ def test_a_submitted_report_cannot_be_changed(submitted, plan, org, users, goals
 
 def test_send_back_needs_a_comment(submitted, users):
     with pytest.raises(ValidationError):
-        unit_reports.unit_report_send_back(report=submitted, user=users.area_leader, comment="  ")
+        services.unit_report_send_back(report=submitted, user=users.area_leader, comment="  ")
 
 
 def test_send_back_returns_the_report_to_draft_with_the_comment(submitted, users):
-    unit_reports.unit_report_approve(report=submitted, user=users.area_leader)
-    report = unit_reports.unit_report_send_back(
+    services.unit_report_approve(report=submitted, user=users.area_leader)
+    report = services.unit_report_send_back(
         report=submitted, user=users.quality_office, comment="Skriv mer om mål 2."
     )
 
@@ -150,7 +148,7 @@ def test_send_back_returns_the_report_to_draft_with_the_comment(submitted, users
 def test_a_draft_cannot_be_approved(plan, org, users, goals):
     report = _save(plan, org.unit_a, users.leader_a, goals)
     with pytest.raises(ValidationError, match="Only a submitted report"):
-        unit_reports.unit_report_approve(report=report, user=users.area_leader)
+        services.unit_report_approve(report=report, user=users.area_leader)
 
 
 # --- Who may do what --------------------------------------------------------------------
@@ -358,7 +356,7 @@ def test_the_leader_may_not_approve_their_own_report(client, users, plan, org, s
 
 def test_area_leader_gets_404_outside_their_area(client, users, plan, org, goals):
     other = _save(plan, org.unit_c, users.quality_office, goals)
-    unit_reports.unit_report_submit(report=other, user=users.quality_office)
+    services.unit_report_submit(report=other, user=users.quality_office)
     client.force_login(users.area_leader)
     assert client.post(_url(plan, org.unit_c, "approve")).status_code == 404
 
