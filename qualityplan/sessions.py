@@ -7,9 +7,10 @@ Sessions live in the database, so every web process sees the same ones.
 Nothing a person typed is lost to that end:
 - an htmx request from an ended session gets a 401 and no swap, so the row keeps its
   values; `static/js/site.js` offers a login in a new tab and then sends it again;
-- before a form is posted, `site.js` asks `/session/alive/`; when the session has
-  ended, the form is not sent (the values and a chosen file stay in the page) and the
-  same login is offered;
+- before a form is posted at a time the session may have ended (the idle time, less a
+  margin, since the page last heard from the server, or the end of its lifetime),
+  `site.js` asks `/session/alive/`; when it has ended, the form is not sent (the values
+  and a chosen file stay in the page) and the same login is offered;
 - a plain post that still arrives from an ended session (no JavaScript) is sent to the
   login with the page it came from as `next`, not the post-only address.
 """
@@ -99,6 +100,21 @@ def _same_site_referer(request: HttpRequest) -> str:
         return ""
     parts = urlsplit(referer)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def session_limits(request: HttpRequest) -> dict:
+    """Context processor: what the page's script needs to know when to ask before a post."""
+    session = getattr(request, "session", None)
+    user = getattr(request, "user", None)
+    if session is None or user is None or not user.is_authenticated:
+        return {}
+    started = session.get(STARTED, time.time())
+    return {
+        "session_idle_seconds": settings.SESSION_IDLE_TIMEOUT,
+        "session_seconds_left": max(
+            0, int(settings.SESSION_MAX_LIFETIME - (time.time() - started))
+        ),
+    }
 
 
 @login_not_required

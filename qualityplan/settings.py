@@ -341,6 +341,7 @@ MIDDLEWARE[MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddlew
 MIDDLEWARE.insert(
     MIDDLEWARE.index("qualityplan.sessions.LoginRequired"), "qualityplan.sessions.session_timeouts"
 )
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("qualityplan.sessions.session_limits")
 
 # Files on several machines: every file the app keeps (report PDFs, uploads) goes
 # through Django's storage API. STORAGE_BACKEND swaps the default storage, and the

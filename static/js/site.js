@@ -20,6 +20,17 @@
   if (!dialog) return;
   var aliveUrl = dialog.getAttribute("data-alive-url");
   var retry = null;
+  // The session can only have ended once the idle time has passed since the server
+  // last heard from this page, or its lifetime is over. The server notes a request
+  // up to a minute late, hence the margin. Before that, a post goes straight out.
+  var MARGIN = 90 * 1000;
+  var idle = Number(dialog.getAttribute("data-idle-seconds")) * 1000;
+  var endsAt = Date.now() + Number(dialog.getAttribute("data-seconds-left")) * 1000;
+  var lastContact = Date.now();
+  function mayHaveEnded() {
+    var now = Date.now();
+    return now - lastContact >= idle - MARGIN || now >= endsAt - MARGIN;
+  }
 
   function csrfCookie() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -57,6 +68,11 @@
     if (event.detail.parameters.csrfmiddlewaretoken) event.detail.parameters.csrfmiddlewaretoken = token;
   });
 
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status && status !== 401) lastContact = Date.now();
+  });
+
   document.body.addEventListener("htmx:responseError", function (event) {
     if (event.detail.xhr.status !== 401) return;
     var element = event.detail.elt;
@@ -66,23 +82,27 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
-    if (form.hasAttribute("data-no-session-check")) return;
     if (form.getAttribute("data-session-checked") === "yes") {
       form.removeAttribute("data-session-checked");
-      refreshTokens();
       return;
     }
+    if (form.hasAttribute("data-no-session-check") || !mayHaveEnded()) return;
     event.preventDefault();
     event.stopPropagation();
     var submitter = event.submitter;
     function send() {
+      lastContact = Date.now();
+      refreshTokens();
       form.setAttribute("data-session-checked", "yes");
       if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
     }
     fetch(aliveUrl, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
-        if (response.status === 401) showDialog(function () { submitter ? submitter.click() : form.requestSubmit(); });
-        else send();
+        if (response.status === 401) {
+          showDialog(function () { submitter ? submitter.click() : form.requestSubmit(); });
+        } else {
+          send();
+        }
       })
       .catch(send);
   }, true);

@@ -12,8 +12,15 @@ from tests.e2e.conftest import PASSWORD
 from tests.factories import GoalFactory, IndicatorFactory, MeasureFactory
 
 
+def _with_a_clock(page) -> None:
+    """The page's clock under the test's control (the page is loaded again with it)."""
+    page.clock.install()
+    page.reload()
+
+
 def _idle_for_an_hour(page) -> None:
-    """The server's view of the browser's session: last seen an hour ago."""
+    """An hour passes: in the page's clock and on the server."""
+    page.clock.fast_forward("01:00:00")
     key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
     session = SessionStore(session_key=key)
     session[LAST_SEEN] = time.time() - 3600
@@ -48,6 +55,7 @@ def test_a_row_typed_while_the_session_ended_is_saved_after_a_new_login(
 ):
     _period, row = _status_rows(plan, users)
     page = open_page(users.leader_a, "/status/")
+    _with_a_clock(page)
     page.select_option(f"#id_s{row.pk}-status", "on_track")
     page.fill(f"#id_s{row.pk}-value", "7")
     page.fill(f"#id_s{row.pk}-comment", "Skrevet mens økten gikk ut.")
@@ -75,6 +83,7 @@ def test_a_row_typed_while_the_session_ended_is_saved_after_a_new_login(
 def test_the_whole_form_saved_after_the_session_ended_keeps_its_values(open_page, users, plan):
     _period, row = _status_rows(plan, users)
     page = open_page(users.leader_a, "/status/")
+    _with_a_clock(page)
     page.fill(f"#id_s{row.pk}-comment", "Lagret med hele skjemaet.")
 
     _idle_for_an_hour(page)
@@ -93,6 +102,7 @@ def test_an_uploaded_sheet_waits_for_the_new_login(open_page, users, plan, tmp_p
     period, _row = _status_rows(plan, users)
     unit = users.leader_a.memberships.first().org_unit
     page = open_page(users.leader_a, f"/status/periods/{period.pk}/upload/?unit={unit.pk}")
+    _with_a_clock(page)
     base = page.url.split("/status/")[0]
     sheet = page.request.get(f"{base}/status/periods/{period.pk}/template.xlsx?unit={unit.pk}")
     assert sheet.ok

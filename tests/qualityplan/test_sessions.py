@@ -138,3 +138,13 @@ def test_a_unit_that_is_not_a_number_is_404_not_500(client, users, row):
     )
 
     assert response.status_code == 404
+
+
+def test_the_page_tells_its_script_when_the_session_may_end(client, users, plan):
+    client.force_login(users.leader_a)
+
+    page = client.get(f"/plans/{plan.pk}/").text
+
+    assert 'data-idle-seconds="1800"' in page
+    left = int(page.split('data-seconds-left="')[1].split('"')[0])
+    assert 10 * 3600 - 60 <= left <= 10 * 3600
