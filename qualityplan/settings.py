@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "measures",
     "deviations",
     "reporting",
+    "sources",
     # Newer apps come here, above reporting in the import order.
     # Demo data sits at the top and may use every app.
     "demo",
