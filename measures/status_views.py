@@ -15,11 +15,12 @@ from qualityplan.access import get_access
 
 from . import selectors
 from .filters import StatusFilter
-from .forms import StatusRowForm
+from .forms import StatusCorrectionForm, StatusRowForm
 from .models import Measure, MeasureStatus, ReportingPeriod
 from .statuses import (
     StatusConflict,
     measure_status_copy_previous,
+    measure_status_correct_value,
     measure_status_update,
     status_may_edit,
     statuses_copy_previous,
@@ -63,6 +64,9 @@ def row_labels() -> dict[str, str]:
         "copy": _("Copy last period"),
         "history": _("History"),
         "counted": _("counted automatically"),
+        "imported": _("imported from a file"),
+        "statistics": _("from national statistics"),
+        "correct": _("Correct"),
     }
 
 
@@ -72,12 +76,13 @@ class _RowUrls:
     def __init__(self) -> None:
         self._patterns = {
             name: reverse(name, args=[987654321]).replace("987654321", "{}")
-            for name in ("status_save", "status_copy_previous", "measure_history")
+            for name in ("status_save", "status_copy_previous", "measure_history", "status_correct")
         }
 
     def attach(self, row: MeasureStatus) -> None:
         row.save_url = self._patterns["status_save"].format(row.pk)
         row.copy_url = self._patterns["status_copy_previous"].format(row.pk)
+        row.correct_url = self._patterns["status_correct"].format(row.pk)
         row.history_url = (
             self._patterns["measure_history"].format(row.measure_id) + f"?unit={row.org_unit_id}"
         )
@@ -309,3 +314,31 @@ def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
     }
     return render(request, "measures/measure_history.html", context)
+
+
+def status_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an imported or statistical value: a new value, with a reason kept in history."""
+    row = _get_status_for_user(request, pk, write=True)
+    indicator = next(iter(row.measure.indicators.all()), None)
+    if indicator is None or not indicator.value_comes_from_outside:
+        raise Http404
+    form = StatusCorrectionForm(request.POST or None, row=row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure_status_correct_value(
+                row=row,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                **form.changes(),
+            )
+        except StatusConflict:
+            form.add_error(None, _("Someone else saved this row while you were editing it."))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Corrected: %(title)s") % {"title": row.measure.title})
+            page = reverse("status_page", args=[row.period_id]) + f"?unit={row.org_unit_id}"
+            return redirect(f"{page}#status-{row.pk}")
+    context = {"row": row, "indicator": indicator, "form": form}
+    return render(request, "measures/status_correct.html", context)

@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from qualityplan.models import OrgUnit
 
 from . import selectors
-from .forms import COUNTED_SOURCES, StatusRowForm
+from .forms import COUNTED_SOURCES, READ_ONLY_VALUE_SOURCES, StatusRowForm
 from .models import Indicator, MeasureStatus, ReportingPeriod
 from .statuses import StatusConflict, measure_status_update, status_may_edit
 
@@ -100,7 +100,8 @@ def _indicator(row: MeasureStatus) -> Indicator | None:
 
 
 def _is_counted(indicator: Indicator | None) -> bool:
-    return bool(indicator and indicator.source in COUNTED_SOURCES)
+    """A value the sheet does not take: counted by the app, imported or statistical."""
+    return bool(indicator and indicator.source in READ_ONLY_VALUE_SOURCES)
 
 
 def read_only_reason(row: MeasureStatus) -> str:
@@ -112,8 +113,10 @@ def read_only_reason(row: MeasureStatus) -> str:
 def _kind_text(indicator: Indicator | None) -> str:
     if indicator is None:
         return ""
-    if _is_counted(indicator):
+    if indicator.source in COUNTED_SOURCES:
         return f"{_('Count')} ({_('counted automatically')})"
+    if _is_counted(indicator):
+        return str(indicator.get_source_display())
     return {
         Indicator.Kind.COUNT: _("Count"),
         Indicator.Kind.PERCENTAGE: _("Percentage 0–100"),
