@@ -272,3 +272,27 @@ LOGGING = {
 LOGGING.setdefault("loggers", {}).update(
     {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
 )
+
+# --- Indicator sources: statistics (SSB PxWebApi v2, Kolada v3) and imports (sources) ---
+SSB_API_URL = os.environ.get("SSB_API_URL", "https://data.ssb.no/api/pxwebapi/v2").rstrip("/")
+KOLADA_API_URL = os.environ.get("KOLADA_API_URL", "https://api.kolada.se/v3").rstrip("/")
+# SSB's limits: about 30 queries a minute and 800 000 cells an extract.
+STATISTICS_QUERIES_PER_MINUTE = int(os.environ.get("STATISTICS_QUERIES_PER_MINUTE", "25"))
+STATISTICS_MAX_CELLS = int(os.environ.get("STATISTICS_MAX_CELLS", "800000"))
+STATISTICS_TIMEOUT = float(os.environ.get("STATISTICS_TIMEOUT", "60"))
+STATISTICS_MAX_RESPONSE_BYTES = int(
+    os.environ.get("STATISTICS_MAX_RESPONSE_BYTES", str(50 * 1024 * 1024))
+)
+INDICATOR_IMPORT_MAX_BYTES = int(
+    os.environ.get("INDICATOR_IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+# Monthly, on the 3rd at 03:15 local time: every statistics link is fetched again.
+CELERY_BEAT_SCHEDULE["refresh-statistics"] = {
+    "task": "sources.tasks.refresh_statistics",
+    "schedule": crontab(day_of_month=3, hour=3, minute=15),
+}
+# Sections of the annual PDF and panels of the indicator dashboard that newer apps add:
+# dotted paths reporting calls with keyword arguments (see reporting/hooks.py).
+REPORTING_PDF_SECTION_HOOKS = ["sources.reporting.pdf_section"]
+REPORTING_INDICATOR_PANEL_HOOKS = ["sources.reporting.indicator_panel"]
+# --- end of the indicator sources block ---------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("deviations/", include("deviations.urls")),
     path("status/", include(status_urlpatterns)),
     path("reporting/", include("reporting.urls")),
+    path("sources/", include("sources.urls")),
     path("admin/", admin.site.urls),
 ]
 

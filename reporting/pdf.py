@@ -36,6 +36,7 @@ from measures.models import Indicator
 from qualityplan.models import OrgUnit, QualityPlan
 
 from . import annual, charts, selectors
+from .hooks import hook_parts
 from .models import ReportJob, UnitAnnualReport, UnitAnnualReportGoal
 from .report_jobs import ReportError
 
@@ -176,6 +177,7 @@ def report_html(*, data: ReportData) -> str:
         "language": translation.get_language() or settings.LANGUAGE_CODE,
         "page_of": page_of_content(),
         "municipality": settings.MUNICIPALITY_NAME,
+        "sections": hook_parts("REPORTING_PDF_SECTION_HOOKS", plan=data.plan, year=data.year),
     }
     return render_to_string("reporting/pdf/report.html", context)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,6 @@ from .jsonstat import Cell, JsonStatError
 from .models import Provider
 from .statistics import StoreResult, cells_store, response_save
 
-BASE_URL = "https://api.kolada.se/v3"
 GENDER = "gender"
 
 
@@ -28,7 +28,7 @@ def data_url(*, kpi: str, regions: list[str], years: list[int], unit_level: bool
     kind = "ou" if unit_level else "municipality"
     prefix = "oudata" if unit_level else "data"
     return (
-        f"{BASE_URL}/{prefix}/kpi/{kpi}/{kind}/{','.join(regions)}"
+        f"{settings.KOLADA_API_URL}/{prefix}/kpi/{kpi}/{kind}/{','.join(regions)}"
         f"/year/{','.join(str(y) for y in years)}"
     )
 
@@ -98,4 +98,4 @@ def next_page(data: bytes) -> str | None:
         link = json.loads(data).get("next_page")
     except (ValueError, AttributeError):
         return None
-    return link if isinstance(link, str) and link.startswith(BASE_URL) else None
+    return link if isinstance(link, str) and link.startswith(settings.KOLADA_API_URL) else None
