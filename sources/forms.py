@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from qualityplan.forms import DesignsystemetFormMixin
 
 from .jsonstat import normalise_region
-from .models import Provider, StatisticLink, StatisticTable
+from .models import ImportMapping, Provider, StatisticLink, StatisticTable
 
 YEAR_CHOICES = [(y, str(y)) for y in range(2010, 2031)]
 
@@ -127,3 +127,69 @@ class KoladaLinkForm(DesignsystemetFormMixin, _TargetFields):
             "target_relation": data["target_relation"],
             "target_region": (data["comparison_regions"] or [""])[0],
         }
+
+
+class UploadForm(DesignsystemetFormMixin, forms.Form):
+    file = forms.FileField(label=_("Export from the care-record system (CSV or Excel)"))
+    mapping = forms.ModelChoiceField(
+        label=_("Report"),
+        queryset=None,
+        required=False,
+        empty_label=_("A new report: map its columns"),
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mapping"].queryset = plan.import_mappings.order_by("name")
+
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.INDICATOR_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large."))
+        return upload
+
+
+class MappingForm(DesignsystemetFormMixin, forms.Form):
+    """Which column is which, for one report; the choices are the file's own headers."""
+
+    name = forms.CharField(label=_("Name of the report"), max_length=100, min_length=2)
+    unit_column = forms.ChoiceField(label=_("Column with the unit"))
+    period_column = forms.ChoiceField(label=_("Column with the month or date"))
+    period_kind = forms.ChoiceField(
+        label=_("Each row holds"), choices=ImportMapping.PeriodKind.choices
+    )
+
+    def __init__(self, *args, headers: list[str], indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        columns = [(h, h) for h in headers if h]
+        self.fields["unit_column"].choices = columns
+        self.fields["period_column"].choices = columns
+        self.indicator_fields = []
+        for indicator in indicators:
+            name = f"ind_{indicator.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"{indicator.measure.goal.position}.{indicator.measure.position} "
+                f"{indicator.name}",
+                choices=[("", _("Not in this file")), *columns],
+                required=False,
+            )
+            self.fields[name].widget.attrs["class"] = "ds-input ds-select"
+            self.indicator_fields.append((name, indicator))
+
+    def columns(self) -> dict[str, int]:
+        return {
+            self.cleaned_data[name]: indicator.pk
+            for name, indicator in self.indicator_fields
+            if self.cleaned_data.get(name)
+        }
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.columns():
+            raise forms.ValidationError(_("Choose at least one column that feeds an indicator."))
+        used = [data.get("unit_column"), data.get("period_column"), *self.columns()]
+        if len(used) != len(set(used)):
+            raise forms.ValidationError(_("A column can be used for one thing only."))
+        return data

@@ -289,3 +289,32 @@ class IndicatorImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ImportedValue(models.Model):
+    """One unit's value of one indicator for one month (or date) as a file gave it. A
+    period's value is made from all the months stored for it, so the file of a later month
+    adds to the earlier ones instead of replacing them."""
+
+    indicator = models.ForeignKey(
+        "measures.Indicator", on_delete=models.CASCADE, related_name="imported_values"
+    )
+    org_unit = models.ForeignKey("qualityplan.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("month or date"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    source = models.ForeignKey(
+        IndicatorImport, null=True, on_delete=models.SET_NULL, related_name="values"
+    )
+
+    class Meta:
+        verbose_name = _("imported value")
+        verbose_name_plural = _("imported values")
+        ordering = ["indicator", "org_unit", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "org_unit", "day"], name="importedvalue_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.org_unit} {self.day}: {self.value}"
