@@ -214,7 +214,7 @@ class ImportMapping(models.Model):
     # {"Column header in the file": indicator id, ...}
     columns = models.JSONField(_("indicator columns"), default=dict)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -276,7 +276,7 @@ class IndicatorImport(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
