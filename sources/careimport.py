@@ -11,7 +11,9 @@ averaged (percentages).
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -430,9 +432,6 @@ def _days_store(days: dict[tuple, Decimal], upload: IndicatorImport) -> None:
 def import_upload(
     *, plan: QualityPlan, mapping: ImportMapping | None, data: bytes, file_name: str, user
 ) -> IndicatorImport:
-    import hashlib
-    import secrets
-
     name = file_name[-255:]
     no_national_identity_number(name)
     return IndicatorImport.objects.create(
@@ -495,9 +494,11 @@ def import_apply(*, upload: IndicatorImport, user, versions: dict[str, int] | No
 def aliases_confirm(*, mapping: ImportMapping, choices: dict[str, OrgUnit]) -> int:
     """Remember the unit names the office matched, for this report's next files."""
     for name, unit in choices.items():
-        UnitAlias.objects.update_or_create(
-            mapping=mapping, name_in_file=name[:200], defaults={"org_unit": unit}
-        )
+        alias = UnitAlias.objects.filter(mapping=mapping, name_in_file=name[:200]).first()
+        alias = alias or UnitAlias(mapping=mapping, name_in_file=name[:200])
+        alias.org_unit = unit
+        alias.full_clean()
+        alias.save()
     return len(choices)
 
 

@@ -135,8 +135,12 @@ def import_aliases(request: HttpRequest, token: str) -> HttpResponse:
         for name, unit_id in zip(names, chosen, strict=False)
         if unit_id in units
     }
-    if choices:
+    try:
         careimport.aliases_confirm(mapping=upload.mapping, choices=choices)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("indicator_import_preview", upload.token)
+    if choices:
         messages.success(
             request,
             ngettext(

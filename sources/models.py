@@ -27,7 +27,9 @@ class StatisticResponse(models.Model):
     provider = models.CharField(_("source"), max_length=10, choices=Provider.choices)
     table = models.CharField(_("table"), max_length=40)
     url = models.CharField(_("address"), max_length=2000, blank=True)
-    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_name = models.CharField(
+        _("file name"), max_length=255, blank=True, validators=[no_national_identity_number]
+    )
     sha256 = models.CharField(max_length=64)
     content = models.BinaryField(_("content (gzip)"))
     size = models.PositiveIntegerField(_("size (bytes)"))
@@ -205,9 +207,17 @@ class ImportMapping(models.Model):
         on_delete=models.CASCADE,
         related_name="import_mappings",
     )
-    name = models.CharField(_("report name"), max_length=100, validators=[MinLengthValidator(2)])
-    unit_column = models.CharField(_("unit column"), max_length=100)
-    period_column = models.CharField(_("date or period column"), max_length=100)
+    name = models.CharField(
+        _("report name"),
+        max_length=100,
+        validators=[MinLengthValidator(2), no_national_identity_number],
+    )
+    unit_column = models.CharField(
+        _("unit column"), max_length=100, validators=[no_national_identity_number]
+    )
+    period_column = models.CharField(
+        _("date or period column"), max_length=100, validators=[no_national_identity_number]
+    )
     period_kind = models.CharField(
         _("period"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.MONTH
     )
@@ -234,7 +244,9 @@ class UnitAlias(models.Model):
     """A unit name as a care-record report writes it, confirmed once by the office."""
 
     mapping = models.ForeignKey(ImportMapping, on_delete=models.CASCADE, related_name="aliases")
-    name_in_file = models.CharField(_("name in the file"), max_length=200)
+    name_in_file = models.CharField(
+        _("name in the file"), max_length=200, validators=[no_national_identity_number]
+    )
     org_unit = models.ForeignKey(
         "qualityplan.OrgUnit",
         verbose_name=_("org unit"),
@@ -269,7 +281,9 @@ class IndicatorImport(models.Model):
         "qualityplan.QualityPlan", on_delete=models.CASCADE, related_name="indicator_imports"
     )
     token = models.CharField(max_length=64, unique=True)
-    file_name = models.CharField(_("file"), max_length=255)
+    file_name = models.CharField(
+        _("file"), max_length=255, validators=[no_national_identity_number]
+    )
     content = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     status = models.CharField(

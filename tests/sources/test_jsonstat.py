@@ -151,3 +151,16 @@ def test_years_before_a_merger_of_several_belong_to_none_of_them(db):
 def test_file_store_recognises_a_kolada_response(db, data_file):
     result = statistics_file_store(data=data_file("kolada_n21704_page1.json"))
     assert result.table == "N21704" and result.cells == 6
+
+
+def test_kolada_unit_level_response_stores_the_unit_as_region(db, data_file):
+    result = statistics_file_store(data=data_file("kolada_u21468_ou.json"))
+    value = StatisticValue.objects.get(table="U21468")
+    assert result.cells == 1 and value.region == "V21E218400201"
+    assert value.dimensions == {"gender": "T"} and value.value == 84 and value.year == 2023
+
+
+def test_kolada_missing_value_keeps_its_status(db, data_file):
+    statistics_file_store(data=data_file("kolada_n21704_page2.json"))
+    missing = StatisticValue.objects.get(region="2184", period="2023")
+    assert missing.value is None and missing.status == "Missing"

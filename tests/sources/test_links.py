@@ -267,3 +267,13 @@ def test_comparisons_of_a_plan_take_a_fixed_number_of_queries(
         _link(other, table_12209, contents="KOSsykhjand80aar0000")
     with django_assert_max_num_queries(4):
         assert len(comparisons_of_plan(plan=plan)) == 4
+
+
+def test_monthly_task_refreshes_every_link(linked, table_12209, fake_source):
+    from sources.tasks import refresh_statistic_link, refresh_statistics
+
+    link = _link(linked, table_12209)
+    assert refresh_statistics() == 1
+    assert refresh_statistic_link(link.pk) is True
+    link.refresh_from_db()
+    assert link.last_success_at is not None
