@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import product
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -213,26 +214,29 @@ def _number(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _positions(dataset: Dataset) -> Iterator[tuple[int, object]]:
+def _check_size(dataset: Dataset) -> None:
     values = dataset.values
-    if isinstance(values, list):
-        if len(values) != dataset.size:
-            raise JsonStatError(
-                _("The dataset has %(values)s values for %(cells)s cells.")
-                % {"values": len(values), "cells": dataset.size}
-            )
-        yield from enumerate(values)
-        return
-    if isinstance(values, dict):
-        # An object keyed by position: the cells it leaves out are missing.
-        keyed = {int(key): value for key, value in values.items()}
-        for position in _status_positions(dataset.status):
-            keyed.setdefault(position, None)
-        for position in sorted(keyed):
-            if 0 <= position < dataset.size:
-                yield position, keyed[position]
-        return
-    raise JsonStatError(_("The dataset's values are neither a list nor an object."))
+    if isinstance(values, list) and len(values) != dataset.size:
+        raise JsonStatError(
+            _("The dataset has %(values)s values for %(cells)s cells.")
+            % {"values": len(values), "cells": dataset.size}
+        )
+    if not isinstance(values, list | dict):
+        raise JsonStatError(_("The dataset's values are neither a list nor an object."))
+
+
+def _status_lookup(status):
+    """A function from position to marker, whatever shape `status` has."""
+    if isinstance(status, str):
+        mark = status[:10]
+        return lambda position: mark
+    if isinstance(status, list):
+        size = len(status)
+        return lambda position: str(status[position] or "")[:10] if position < size else ""
+    if isinstance(status, dict):
+        marks = {int(key): str(value or "")[:10] for key, value in status.items()}
+        return lambda position: marks.get(position, "")
+    return lambda position: ""
 
 
 def _status_positions(status) -> list[int]:
@@ -243,35 +247,54 @@ def _status_positions(status) -> list[int]:
     return []
 
 
-def _status_at(status, position: int) -> str:
-    if isinstance(status, str):
-        return status[:10]
-    if isinstance(status, list):
-        mark = status[position] if position < len(status) else None
-    elif isinstance(status, dict):
-        mark = status.get(str(position))
-    else:
-        mark = None
-    return str(mark)[:10] if mark else ""
+def _code_lists(dataset: Dataset) -> list[list[str]]:
+    """Each dimension's codes in order, the region's already normalised."""
+    return [
+        [normalise_region(c) for c in d.codes] if d.id == dataset.region_id else d.codes
+        for d in dataset.dimensions
+    ]
+
+
+def _combinations(dataset: Dataset, lists: list[list[str]]) -> Iterator[tuple[int, tuple, object]]:
+    """(position, codes, raw value) in row-major order: the last dimension runs fastest."""
+    values = dataset.values
+    if isinstance(values, list):
+        yield from zip(range(dataset.size), product(*lists), values, strict=False)
+        return
+    keyed = {int(key): value for key, value in values.items()}
+    for position in _status_positions(dataset.status):
+        keyed.setdefault(position, None)
+    sizes = [len(codes) for codes in lists]
+    for position in sorted(keyed):
+        if not 0 <= position < dataset.size:
+            continue
+        codes, rest = [], position
+        for codes_of, size in zip(reversed(lists), reversed(sizes), strict=True):
+            rest, index = divmod(rest, size)
+            codes.append(codes_of[index])
+        yield position, tuple(reversed(codes)), keyed[position]
 
 
 def _cells(dataset: Dataset) -> Iterator[Cell]:
-    dims = dataset.dimensions
-    strides = [1] * len(dims)
-    for i in range(len(dims) - 2, -1, -1):
-        strides[i] = strides[i + 1] * len(dims[i + 1].codes)
-    others = [(i, d.id) for i, d in enumerate(dims) if d.id in set(dataset.other_ids)]
-    position_of = {d.id: i for i, d in enumerate(dims)}
+    _check_size(dataset)
+    position_of = {d.id: i for i, d in enumerate(dataset.dimensions)}
     region_i = position_of.get(dataset.region_id)
     time_i = position_of[dataset.time_id]
     contents_i = position_of.get(dataset.contents_id)
-    for position, raw in _positions(dataset):
-        codes = [d.codes[(position // strides[i]) % len(d.codes)] for i, d in enumerate(dims)]
+    others = [(position_of[dim_id], dim_id) for dim_id in dataset.other_ids]
+    status_at = _status_lookup(dataset.status)
+    # The codes of the other dimensions repeat: one dict per combination, shared by its cells.
+    shared: dict[tuple, dict[str, str]] = {}
+    for position, codes, raw in _combinations(dataset, _code_lists(dataset)):
+        key = tuple(codes[i] for i, _dim in others)
+        dimensions = shared.get(key)
+        if dimensions is None:
+            dimensions = shared[key] = {dim_id: codes[i] for i, dim_id in others}
         yield Cell(
             contents=codes[contents_i] if contents_i is not None else "",
-            region=normalise_region(codes[region_i]) if region_i is not None else "",
+            region=codes[region_i] if region_i is not None else "",
             period=codes[time_i],
-            dimensions={dim_id: codes[i] for i, dim_id in others},
+            dimensions=dimensions,
             value=_number(raw),
-            status=_status_at(dataset.status, position),
+            status=status_at(position),
         )
