@@ -195,7 +195,8 @@ def _care_import(plan, summary: SourcesDemoSummary) -> None:
         user=None,
     )
     closed = list(plan.periods.filter(status="closed").order_by("-year", "-number")[:1])
-    for period in closed:
+    # The new measure is reported from the last closed period on, and in the open ones.
+    for period in [*closed, *plan.periods.filter(status="open")]:
         obligations_refresh(period=period)
     rows = list(
         MeasureStatus.objects.filter(period__in=closed, measure=measure).select_related(

@@ -410,6 +410,7 @@ def import_preview(*, mapping: ImportMapping, data: bytes, file_name: str) -> Pr
                 after,
             )
         )
+    preview.changes.sort(key=lambda c: (c.unit, c.period, c.indicator))
     return preview
 
 

@@ -53,7 +53,7 @@ class SsbLinkForm(DesignsystemetFormMixin, _TargetFields):
                     choices=regions,
                     required=False,
                     help_text=_("For example the KOSTRA group, the county and the country."),
-                    widget=forms.SelectMultiple(attrs={"size": 8}),
+                    widget=forms.CheckboxSelectMultiple,
                 )
                 fields["target_region"] = forms.ChoiceField(
                     label=_("Target compared with"), choices=[("", "–"), *regions], required=False
@@ -63,8 +63,20 @@ class SsbLinkForm(DesignsystemetFormMixin, _TargetFields):
                 fields[f"dim_{dimension['id']}"] = forms.ChoiceField(
                     label=dimension["label"].capitalize(), choices=choices
                 )
-        self.fields = {**fields, **self.fields}
+        order = [
+            "contents",
+            *[f"dim_{d}" for d in self.other_ids],
+            "region",
+            "comparison_regions",
+            "first_year",
+            "target_relation",
+            "target_region",
+        ]
+        fields.update(self.fields)
+        self.fields = {name: fields[name] for name in order if name in fields}
         for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                continue
             if isinstance(field.widget, forms.Select | forms.SelectMultiple):
                 field.widget.attrs.setdefault("class", "ds-input ds-select")
             else:

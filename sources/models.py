@@ -272,7 +272,7 @@ class IndicatorImport(models.Model):
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("Waiting for confirmation")
-        APPLIED = "applied", _("Imported")
+        APPLIED = "applied", _("Values saved")
 
     mapping = models.ForeignKey(
         ImportMapping, null=True, on_delete=models.CASCADE, related_name="imports"

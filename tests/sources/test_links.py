@@ -216,7 +216,7 @@ def test_indicator_dashboard_shows_the_comparison(client, users, linked, table_1
     client.force_login(users.director)
     page = client.get(reverse("dashboard_indicator", args=[linked.pk])).content.decode()
     assert "Comparison with other municipalities" in page
-    assert "Kostragruppe 13" in page and "Source: Statistics Norway, table 12209" in page
+    assert "Kostragruppe 13" in page and "Statistics Norway (SSB): 12209: Utvalgte" in page
     assert "<svg" in page and "Change the link" not in page
 
 
