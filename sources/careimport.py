@@ -361,11 +361,12 @@ def _merged(days: dict[tuple, Decimal], periods: list[ReportingPeriod]) -> dict[
     ).values_list("org_unit_id", "indicator_id", "day", "value")
     all_days = {(u, i, d): v for u, i, d, v in stored}
     all_days.update(days)
+    wanted = {(u, p, i) for u, i, p in touched}
     grouped: dict[tuple, list] = defaultdict(list)
     for (unit_id, indicator_id, day), value in all_days.items():
         period = _period_of(day, periods)
         key = (unit_id, period.pk if period else None, indicator_id)
-        if key in {(u, p, i) for u, i, p in touched}:
+        if key in wanted:
             grouped[key].append(value)
     return grouped
 
