@@ -22,10 +22,9 @@ from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from measures.models import Indicator, MeasureStatus, ReportingPeriod
 from qualityplan.access import OrgTree
@@ -415,6 +414,31 @@ def import_preview(*, mapping: ImportMapping, data: bytes, file_name: str) -> Pr
     return preview
 
 
+def _rows_write(rows: list[MeasureStatus], *, now, user) -> None:
+    """One parameterised UPDATE per row, sent as one batch. Measured on 3 600 rows: the
+    ORM's bulk_update builds a CASE expression per row and field and took 85 s; this
+    takes well under a second (bench/bench_sources.py)."""
+    ops = connection.ops
+    table = connection.ops.quote_name(MeasureStatus._meta.db_table)
+    stamp = ops.adapt_datetimefield_value(now)
+    user_id = user.pk if user is not None else None
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET value_number = %s, version = %s, updated_at = %s, "  # noqa: S608
+            "updated_by_id = %s WHERE id = %s",
+            [
+                (
+                    ops.adapt_decimalfield_value(row.value_number, 12, 2),
+                    row.version,
+                    stamp,
+                    user_id,
+                    row.pk,
+                )
+                for row in rows
+            ],
+        )
+
+
 def _days_store(days: dict[tuple, Decimal], upload: IndicatorImport) -> None:
     ImportedValue.objects.bulk_create(
         [
@@ -479,13 +503,9 @@ def import_apply(*, upload: IndicatorImport, user, versions: dict[str, int] | No
         row.version += 1
         row.updated_at, row.updated_by = now, user
     reason = (_("Imported: %(name)s") % {"name": upload.mapping.name})[:100]
-    bulk_update_with_history(
-        rows,
-        MeasureStatus,
-        ["value_number", "version", "updated_at", "updated_by"],
-        batch_size=500,
-        default_user=user,
-        default_change_reason=reason,
+    _rows_write(rows, now=now, user=user)
+    MeasureStatus.history.bulk_history_create(
+        rows, batch_size=1000, default_user=user, default_change_reason=reason
     )
     _days_store(preview.days, upload)
     IndicatorImport.objects.filter(pk=upload.pk).update(changed=len(rows))
