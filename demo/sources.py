@@ -15,10 +15,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from measures.models import Indicator, IndicatorTarget, Measure, MeasureStatus, MeasureYear
-from measures.periods import obligations_refresh
+from measures.models import Indicator, Measure, MeasureStatus
 from qualityplan.demo import MUNICIPALITY_CODE
-from qualityplan.models import Role
 from sources import careimport, links
 from sources.models import ImportMapping, StatisticLink, StatisticTable, StatisticValue
 from sources.statistics import jsonstat_store
@@ -34,11 +32,15 @@ CONTENTS = {
     "KOSsykhjand80aar0000": "Andel innbyggere 80 år og over som er beboere på sykehjem (prosent)",
 }
 YEARS = [str(year) for year in range(2019, 2025)]
-STATISTICS_MEASURE = "Følge tjenesteproduksjonen mot sammenlignbare kommuner (KOSTRA)"
-STATISTICS_INDICATOR = "Andel innbyggere 80 år og over som mottar hjemmetjenester"
-IMPORT_MEASURE = "Brukere med vedtak om hjemmetjenester, fra fagsystemet"
-IMPORT_INDICATOR = "Brukere med vedtak (fra Gerica)"
-MAPPING = "Gerica: brukere med vedtak per enhet"
+# The plan's own measure "Etablere system for å hente ut data og rapportere
+# kvalitetsindikatorer" gets a second indicator, fed by statistics; the first stays its own.
+STATISTICS_MEASURE = "Etablere system for å hente ut data"
+STATISTICS_INDICATOR = "Andel innbyggere 80 år og over som mottar hjemmetjenester (KOSTRA)"
+# The number of users with a primary contact is kept in the care-record system: the demo
+# imports it from an export instead of having it typed.
+IMPORT_INDICATOR = "Antall brukere med primærkontakter/primærgrupper"
+IMPORT_COLUMN = "Antall brukere med primærkontakt"
+MAPPING = "Gerica: brukere med primærkontakt per enhet"
 
 
 @dataclass
@@ -104,26 +106,16 @@ def demo_dataset() -> bytes:
     return json.dumps(document, ensure_ascii=False).encode()
 
 
-def _measure(plan, title: str, *, roles: list[str]) -> Measure:
-    goal = plan.goals.order_by("position").first()
-    measure = Measure.objects.filter(goal__plan=plan, title=title).first()
-    if measure is not None:
-        return measure
-    position = (
-        goal.measures.order_by("-position").values_list("position", flat=True).first() or 0
-    ) + 1
-    measure = Measure.objects.create(goal=goal, position=position, title=title, is_continuous=True)
-    measure.responsible_roles.set(Role.objects.filter(code__in=roles))
-    MeasureYear.objects.bulk_create(MeasureYear(measure=measure, year=y) for y in plan.years)
-    return measure
+def _statistics_measure(plan) -> Measure:
+    measures = Measure.objects.filter(goal__plan=plan).order_by("goal__position", "position")
+    return measures.filter(title__startswith=STATISTICS_MEASURE).first() or measures.first()
 
 
 def _statistics(plan, summary: SourcesDemoSummary) -> None:
     if not StatisticValue.objects.filter(table=TABLE, region=MUNICIPALITY_CODE).exists():
         summary.cells = jsonstat_store(data=demo_dataset(), file_name="demo-12209.json").cells
-    measure = _measure(plan, STATISTICS_MEASURE, roles=[])
     indicator, _created = Indicator.objects.get_or_create(
-        measure=measure,
+        measure=_statistics_measure(plan),
         name=STATISTICS_INDICATOR,
         defaults={"kind": Indicator.Kind.PERCENTAGE, "source": Indicator.Source.STATISTICS},
     )
@@ -144,11 +136,9 @@ def _statistics(plan, summary: SourcesDemoSummary) -> None:
 
 
 def _export(rows: list[MeasureStatus], rng: random.Random) -> bytes:
-    """The export as Gerica's report writes it: title, print line, a row per unit and
-    month, a blank line and a total row, in Windows-1252 with semicolons."""
-    lines = ["Gerica rapport: Brukere med vedtak per enhet;;", "Utskrevet av fagsystemet;;", ";;"]
-    lines.append("Enhet;Måned;Antall brukere med vedtak")
-    total = 0
+    """The export as Gerica's report writes it: a title, a print line, one row per unit
+    for the period's last month (the count at the month's end), a blank line and a total
+    row, in Windows-1252 with semicolons."""
     months = [
         "januar",
         "februar",
@@ -163,12 +153,14 @@ def _export(rows: list[MeasureStatus], rng: random.Random) -> bytes:
         "november",
         "desember",
     ]
+    lines = ["Gerica rapport: Brukere med primærkontakt per enhet;;", "Utskrevet av fagsystemet;;"]
+    lines += [";;", f"Enhet;Måned;{IMPORT_COLUMN}"]
+    total = 0
     for row in rows:
-        period = row.period
-        for month in range(period.starts_on.month, period.ends_on.month + 1):
-            count = rng.randint(20, 140)
-            total += count
-            lines.append(f"{row.org_unit.name};{months[month - 1]} {period.year};{count}")
+        count = rng.randint(15, 90)
+        total += count
+        month = months[row.period.ends_on.month - 1]
+        lines.append(f"{row.org_unit.name};{month} {row.period.year};{count}")
     lines += [";;", f"Sum;;{total}"]
     return "\r\n".join(lines).encode("cp1252", errors="replace")
 
@@ -176,38 +168,30 @@ def _export(rows: list[MeasureStatus], rng: random.Random) -> bytes:
 def _care_import(plan, summary: SourcesDemoSummary) -> None:
     if ImportMapping.objects.filter(plan=plan, name=MAPPING).exists():
         return
-    measure = _measure(plan, IMPORT_MEASURE, roles=["VL"])
-    indicator, _created = Indicator.objects.get_or_create(
-        measure=measure, name=IMPORT_INDICATOR, defaults={"kind": Indicator.Kind.COUNT}
-    )
-    for year in plan.years:
-        IndicatorTarget.objects.get_or_create(
-            indicator=indicator, year=year, defaults={"value": 250}
-        )
+    indicator = Indicator.objects.filter(measure__goal__plan=plan, name=IMPORT_INDICATOR).first()
+    if indicator is None:
+        return
     mapping = careimport.mapping_save(
         mapping=ImportMapping(
             plan=plan,
             name=MAPPING,
             unit_column="Enhet",
             period_column="Måned",
-            columns={"Antall brukere med vedtak": indicator.pk},
+            columns={IMPORT_COLUMN: indicator.pk},
         ),
         user=None,
     )
     closed = list(plan.periods.filter(status="closed").order_by("-year", "-number")[:1])
-    # The new measure is reported from the last closed period on, and in the open ones.
-    for period in [*closed, *plan.periods.filter(status="open")]:
-        obligations_refresh(period=period)
     rows = list(
-        MeasureStatus.objects.filter(period__in=closed, measure=measure).select_related(
-            "org_unit", "period"
-        )
+        MeasureStatus.objects.filter(period__in=closed, measure=indicator.measure)
+        .select_related("org_unit", "period")
+        .order_by("org_unit__name")
     )
     if not rows:
         return
     data = _export(rows, random.Random(plan.pk))
     upload = careimport.import_upload(
-        plan=plan, mapping=mapping, data=data, file_name="gerica-brukere.csv", user=None
+        plan=plan, mapping=mapping, data=data, file_name="gerica-primaerkontakt.csv", user=None
     )
     summary.imported = careimport.import_apply(upload=upload, user=None)
 

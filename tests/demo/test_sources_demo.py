@@ -3,7 +3,7 @@ from django.apps import apps
 
 from demo import sources
 from measures.demo import demo_statuses_load
-from measures.models import Indicator, MeasureStatus
+from measures.models import Indicator, Measure, MeasureStatus
 from qualityplan.demo import demo_load
 from qualityplan.models import QualityPlan
 from sources.models import ImportedValue, StatisticLink
@@ -24,7 +24,10 @@ def test_sources_demo_links_compares_imports_and_loads_once():
     demo_load()
     plan = QualityPlan.objects.get(status=QualityPlan.Status.ACTIVE, owner__parent=None)
     demo_statuses_load(plan=plan)
+    measures = Measure.objects.filter(goal__plan=plan).count()
     summary = sources.load(plan=plan)
+    # The plan keeps its own measures: statistics and imports feed its indicators.
+    assert Measure.objects.filter(goal__plan=plan).count() == measures
     assert summary.cells == 36 and summary.linked and summary.imported > 0
     link = StatisticLink.objects.get()
     result = comparison(link=link)
@@ -34,10 +37,18 @@ def test_sources_demo_links_compares_imports_and_loads_once():
         "Landet (demo)",
     ]
     assert result.years == list(range(2019, 2025))
-    imported = Indicator.objects.get(name=sources.IMPORT_INDICATOR)
+    imported = Indicator.objects.get(name=sources.IMPORT_INDICATOR, measure__goal__plan=plan)
     assert imported.source == Indicator.Source.IMPORTED
-    filled = MeasureStatus.objects.filter(measure=imported.measure, value_number__isnull=False)
-    assert filled.count() == summary.imported and ImportedValue.objects.exists()
+    stored = ImportedValue.objects.filter(indicator=imported).select_related("org_unit")
+    assert len(stored) >= summary.imported
+    for value in stored:
+        row = MeasureStatus.objects.get(
+            measure=imported.measure,
+            org_unit=value.org_unit,
+            period__starts_on__lte=value.day,
+            period__ends_on__gte=value.day,
+        )
+        assert row.value_number == value.value
     before = _counts()
     again = sources.load(plan=plan)
     assert (again.cells, again.linked, again.imported) == (0, False, 0)
