@@ -17,7 +17,7 @@ from django.utils import formats
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from reporting.sections import ReportSection
+from reporting.hooks import HookPart
 
 from . import permissions, runrules
 from .models import DataPoint, DutyStatement, ImprovementProject, ManagementReview
@@ -37,7 +37,7 @@ def project_series(projects: list[ImprovementProject]) -> dict[int, Series]:
     return found
 
 
-def pdf_section(*, plan, year: int, unit_ids, user) -> ReportSection | None:
+def pdf_section(*, plan, year: int, unit_ids, user) -> HookPart | None:
     projects = list(
         ImprovementProject.objects.filter(units__in=unit_ids)
         .exclude(started_on__year__gt=year)
@@ -75,7 +75,7 @@ def pdf_section(*, plan, year: int, unit_ids, user) -> ReportSection | None:
         },
     )
     # render_to_string returns safe HTML: the template engine escaped what it inserted.
-    return ReportSection("improvement", _("Improvement work and the quality regulation"), html)
+    return HookPart("improvement", _("Improvement work and the quality regulation"), html)
 
 
 def annual_page_section(*, request, report, plan, unit, year: int) -> SafeString:

@@ -117,6 +117,7 @@ class Indicator(models.Model):
         DEVIATIONS_CLOSED = "deviations_closed", _("Counted: deviations closed")
         MEETINGS_HELD = "meetings_held", _("Counted: quality council meetings held")
         IMPORTED = "imported", _("Imported")
+        STATISTICS = "statistics", _("National statistics")
 
     measure = models.ForeignKey(
         Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="indicators"
@@ -140,13 +141,18 @@ class Indicator(models.Model):
         ordering = ["measure", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(source__in=["manual", "imported"]) | Q(kind="count"),
+                condition=Q(source__in=["manual", "imported", "statistics"]) | Q(kind="count"),
                 name="indicator_counted_source_is_count",
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def value_comes_from_outside(self) -> bool:
+        """Imported and statistical values are not typed over: a change is a correction."""
+        return self.source in (self.Source.IMPORTED, self.Source.STATISTICS)
 
     def clean(self) -> None:
         counted = {

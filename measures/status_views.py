@@ -15,12 +15,13 @@ from qualityplan.access import get_access
 
 from . import selectors
 from .filters import StatusFilter
-from .forms import StatusRowForm
+from .forms import StatusCorrectionForm, StatusRowForm
 from .models import Measure, MeasureStatus, ReportingPeriod
 from .permissions import get_period_for_user, get_status_for_user, status_may_edit
 from .statuses import (
     StatusConflict,
     measure_status_copy_previous,
+    measure_status_correct_value,
     measure_status_update,
     statuses_copy_previous,
 )
@@ -288,3 +289,31 @@ def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
     }
     return render(request, "measures/measure_history.html", context)
+
+
+def status_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an imported or statistical value: a new value, with a reason kept in history."""
+    row = get_status_for_user(request, pk, write=True)
+    indicator = next(iter(row.measure.indicators.all()), None)
+    if indicator is None or not indicator.value_comes_from_outside:
+        raise Http404
+    form = StatusCorrectionForm(request.POST or None, row=row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure_status_correct_value(
+                row=row,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                **form.changes(),
+            )
+        except StatusConflict:
+            form.add_error(None, _("Someone else saved this row while you were editing it."))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Corrected: %(title)s") % {"title": row.measure.title})
+            page = reverse("status_page", args=[row.period_id]) + f"?unit={row.org_unit_id}"
+            return redirect(f"{page}#status-{row.pk}")
+    context = {"row": row, "indicator": indicator, "form": form}
+    return render(request, "measures/status_correct.html", context)

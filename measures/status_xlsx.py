@@ -33,7 +33,7 @@ from qualityplan.spreadsheets import (
     workbook_open,
 )
 
-from .forms import COUNTED_SOURCES
+from .forms import COUNTED_SOURCES, READ_ONLY_VALUE_SOURCES
 from .models import Indicator, MeasureStatus, ReportingPeriod
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -96,7 +96,8 @@ def _indicator(row: MeasureStatus) -> Indicator | None:
 
 
 def _is_counted(indicator: Indicator | None) -> bool:
-    return bool(indicator and indicator.source in COUNTED_SOURCES)
+    """A value the sheet does not take: counted by the app, imported or statistical."""
+    return bool(indicator and indicator.source in READ_ONLY_VALUE_SOURCES)
 
 
 def read_only_reason(row: MeasureStatus) -> str:
@@ -108,8 +109,10 @@ def read_only_reason(row: MeasureStatus) -> str:
 def _kind_text(indicator: Indicator | None) -> str:
     if indicator is None:
         return ""
-    if _is_counted(indicator):
+    if indicator.source in COUNTED_SOURCES:
         return f"{_('Count')} ({_('counted automatically')})"
+    if _is_counted(indicator):
+        return str(indicator.get_source_display())
     return {
         Indicator.Kind.COUNT: _("Count"),
         Indicator.Kind.PERCENTAGE: _("Percentage 0–100"),

@@ -53,6 +53,42 @@ def measure_status_update(
     return current
 
 
+VALUE_FIELDS = ("value_number", "value_bool", "value_text")
+
+
+@transaction.atomic
+def measure_status_correct_value(
+    *, row: MeasureStatus, user: User, version: int, reason: str, **values
+) -> MeasureStatus:
+    """Correct an imported or statistical value: a new value with who, when and why.
+
+    The status page does not let these values be typed over; this is the one path
+    that changes them by hand, and its reason stays in the row's history.
+    """
+    unknown = set(values) - set(VALUE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a value: {', '.join(sorted(unknown))}")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the value is corrected."))
+    current = MeasureStatus.objects.select_for_update().get(pk=row.pk)
+    if current.version != version:
+        if _holds(current, values):
+            return current
+        raise StatusConflict(current)
+    if _holds(current, values):
+        raise ValidationError(_("The corrected value is the same as the value already there."))
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.full_clean(exclude=["period", "measure", "org_unit"], validate_unique=False)
+    current.version += 1
+    current.updated_by, current.updated_at = user, timezone.now()
+    current._history_user = user
+    current._change_reason = reason[:100]
+    current.save()
+    return current
+
+
 def _holds(status: MeasureStatus, changes: dict) -> bool:
     return all(getattr(status, name) == value for name, value in changes.items())
 

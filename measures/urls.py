@@ -25,6 +25,7 @@ status_urlpatterns = [
     path("rows/<int:pk>/", status_views.status_row, name="status_row"),
     path("rows/<int:pk>/save/", status_views.status_save, name="status_save"),
     path("rows/<int:pk>/copy/", status_views.status_copy_previous, name="status_copy_previous"),
+    path("rows/<int:pk>/correct/", status_views.status_correct, name="status_correct"),
     path("measures/<int:pk>/", status_views.measure_history, name="measure_history"),
     path("plans/<int:plan_pk>/periods/", period_views.period_list, name="period_list"),
     # Before period_action: "upload" would otherwise read as an action's slug.

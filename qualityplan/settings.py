@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "measures",
     "deviations",
     "reporting",
+    "sources",
     # Newer apps come here, above reporting in the import order.
     "improvement",
     "staircase",
@@ -205,8 +206,8 @@ CELERY_BEAT_SCHEDULE = {
 # indicators counted from deviations and meetings.
 MEASURES_PERIOD_HOOKS = ["deviations.indicators.counted_values_refresh"]
 # Newer apps show their parts of reporting's pages and of the menu without reporting
-# (or qualityplan) importing them; see reporting/sections.py.
-# - A PDF chapter: called with plan=, year=, unit_ids=, user=; returns a ReportSection
+# (or qualityplan) importing them; see reporting/hooks.py.
+# - A PDF chapter: called with plan=, year=, unit_ids=, user=; returns a HookPart
 #   or None.
 # - A part of a unit's yearly report page: called with request=, report=, plan=, unit=,
 #   year=; returns HTML or "".
@@ -455,3 +456,26 @@ AUTHENTICATION_BACKENDS = [
     "qualityplan.sso.SsoBackend",
 ]
 # --- end of the single sign-on block ---------------------------------------------------
+# --- Indicator sources: statistics (SSB PxWebApi v2, Kolada v3) and imports (sources) ---
+SSB_API_URL = os.environ.get("SSB_API_URL", "https://data.ssb.no/api/pxwebapi/v2").rstrip("/")
+KOLADA_API_URL = os.environ.get("KOLADA_API_URL", "https://api.kolada.se/v3").rstrip("/")
+# SSB's limits: about 30 queries a minute and 800 000 cells an extract.
+STATISTICS_QUERIES_PER_MINUTE = int(os.environ.get("STATISTICS_QUERIES_PER_MINUTE", "25"))
+STATISTICS_MAX_CELLS = int(os.environ.get("STATISTICS_MAX_CELLS", "800000"))
+STATISTICS_TIMEOUT = float(os.environ.get("STATISTICS_TIMEOUT", "60"))
+STATISTICS_MAX_RESPONSE_BYTES = int(
+    os.environ.get("STATISTICS_MAX_RESPONSE_BYTES", str(50 * 1024 * 1024))
+)
+INDICATOR_IMPORT_MAX_BYTES = int(
+    os.environ.get("INDICATOR_IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+# Monthly, on the 3rd at 03:15 local time: every statistics link is fetched again.
+CELERY_BEAT_SCHEDULE["refresh-statistics"] = {
+    "task": "sources.tasks.refresh_statistics",
+    "schedule": crontab(day_of_month=3, hour=3, minute=15),
+}
+# The statistics chapter of the annual PDF and the comparison panel of the indicator
+# dashboard (see reporting/hooks.py).
+REPORT_PDF_SECTION_HOOKS.insert(0, "sources.reporting.pdf_section")
+REPORTING_INDICATOR_PANEL_HOOKS = ["sources.reporting.indicator_panel"]
+# --- end of the indicator sources block ---------------------------------------------

@@ -27,6 +27,7 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("improvement/", include("improvement.urls")),
     path("organisation/", include("qualityplan.org_urls")),
+    path("sources/", include("sources.urls")),
     path("admin/", admin.site.urls),
     # Security log and a person's own account (issue 9).
     path("security/", include("qualityplan.security_urls")),

@@ -30,6 +30,7 @@ from qualityplan.selectors import plan_list_for_user
 from . import charts, display, figure_tables, selectors, services
 from .exports import FORMATS, export_response
 from .filters import DashboardForm, DeviationForm, IndicatorForm, MatrixForm
+from .hooks import hook_parts
 
 # More lines than this make a tangle, not a chart: the table alone tells it better.
 MAX_CHART_LINES = 8
@@ -352,6 +353,9 @@ def indicator_dashboard(request: HttpRequest, indicator_id: int) -> HttpResponse
         "max_lines": MAX_CHART_LINES,
         "nav": _nav(plan=plan, scope=scope, year=plan.last_year, periods=periods),
         "tab": "indicators",
+        "panels": hook_parts(
+            "REPORTING_INDICATOR_PANEL_HOOKS", indicator=indicator, request=request
+        ),
     }
     return render(request, "reporting/dashboard_indicator.html", context)
 

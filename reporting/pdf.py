@@ -36,7 +36,8 @@ from measures.models import Indicator
 from qualityplan.models import OrgUnit, QualityPlan
 from qualityplan.municipality import logo_data_uri, municipality_name
 
-from . import charts, sections, selectors, unit_reports
+from . import charts, selectors, unit_reports
+from .hooks import hook_parts
 from .models import ReportJob, UnitAnnualReport, UnitAnnualReportGoal
 from .pdf_jobs import ReportError
 
@@ -230,7 +231,7 @@ class ReportData:
     unit_report_counts: dict[str, int]
     charts: list = field(default_factory=list)
     deviation_charts: list = field(default_factory=list)
-    extra_sections: list = field(default_factory=list)  # sections.ReportSection
+    extra_sections: list = field(default_factory=list)  # hooks.HookPart, one a chapter
     created: date = field(default_factory=timezone.localdate)
     requested_by: User | None = None
 
@@ -315,8 +316,8 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
         requested_by=user,
         charts=[charts.goal_status_chart(rollup)],
         deviation_charts=_deviation_charts(stats, year) if stats.total.reported else [],
-        extra_sections=sections.pdf_sections(
-            plan=plan, year=year, unit_ids=scope.unit_ids, user=user
+        extra_sections=hook_parts(
+            "REPORT_PDF_SECTION_HOOKS", plan=plan, year=year, unit_ids=scope.unit_ids, user=user
         ),
     )
 

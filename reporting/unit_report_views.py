@@ -10,13 +10,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from qualityplan.models import OrgUnit, QualityPlan
 
-from . import pdf_jobs, sections, services, unit_reports
+from . import pdf_jobs, services, unit_reports
 from .forms import (
     AnnualChoiceForm,
     ApproveForm,
     SendBackForm,
     UnitReportForm,
 )
+from .hooks import hook_parts
 from .models import UnitAnnualReport
 
 # --- Unit annual reports --------------------------------------------------------------
@@ -87,8 +88,13 @@ def _edit_page(request, plan, unit, year, report, form, decide_forms=None) -> Ht
         "approve_form": decide_forms.get("approve") or ApproveForm(),
         "send_back_form": decide_forms.get("send_back") or SendBackForm(),
         "missing": unit_reports.missing_for_submit(report=report) if report and editable else [],
-        "extra_sections": sections.annual_page_sections(
-            request=request, report=report, plan=plan, unit=unit, year=year
+        "extra_sections": hook_parts(
+            "ANNUAL_REPORT_PAGE_HOOKS",
+            request=request,
+            report=report,
+            plan=plan,
+            unit=unit,
+            year=year,
         ),
     }
     return render(request, "reporting/annual/edit.html", context)

@@ -8,14 +8,14 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from reporting.sections import ReportSection
+from reporting.hooks import HookPart
 
 from . import overview as ov
 from .models import Framework
 from .permissions import StaircaseRights
 
 
-def pdf_section(*, plan, year: int, unit_ids, **_context) -> ReportSection | None:
+def pdf_section(*, plan, year: int, unit_ids, **_context) -> HookPart | None:
     """Per framework used in `year` by the report's units: how many are certified, the
     mean step per area (self-assessed and reviewed), the spread and who has not submitted."""
     rights = StaircaseRights(read_unit_ids=frozenset(unit_ids))
@@ -38,4 +38,4 @@ def pdf_section(*, plan, year: int, unit_ids, **_context) -> ReportSection | Non
         return None
     # render_to_string returns safe HTML: the template engine escaped what it inserted.
     html = render_to_string("staircase/pdf_section.html", {"parts": parts, "year": year})
-    return ReportSection("staircase", _("The quality staircase"), html)
+    return HookPart("staircase", _("The quality staircase"), html)

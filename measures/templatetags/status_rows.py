@@ -33,6 +33,9 @@ def _labels(language: str) -> dict[str, str]:
         "copy": _("Copy last period"),
         "history": _("History"),
         "counted": _("counted automatically"),
+        "imported": _("imported from a file"),
+        "statistics": _("from national statistics"),
+        "correct": _("Correct"),
     }
 
 

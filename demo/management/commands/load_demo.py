@@ -25,6 +25,7 @@ class Command(BaseCommand):
         from demo.improvement import demo_improvement_load
         from demo.measures import demo_statuses_load
         from demo.reporting import demo_reports_load
+        from demo.sources import load as demo_sources_load
         from deviations.indicators import counted_values_refresh_plan
 
         if not quiet:
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             self._print_statuses(demo_statuses_load(plan=self._active_plan()))
             self._print_deviations(demo_deviations_load())
             counted_values_refresh_plan(plan=self._active_plan())
+            self.stdout.write(demo_sources_load(plan=self._active_plan()).line)
             self.stdout.write(demo_reports_load(plan=self._active_plan()).line)
             self.stdout.write(demo_improvement_load())
             self.stdout.write(staircase_demo.load().line)
@@ -44,6 +46,7 @@ class Command(BaseCommand):
             demo_statuses_load(plan=self._active_plan())
             demo_deviations_load()
             counted_values_refresh_plan(plan=self._active_plan())
+            demo_sources_load(plan=self._active_plan())
             demo_reports_load(plan=self._active_plan())
             demo_improvement_load()
             staircase_demo.load()
