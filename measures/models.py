@@ -116,6 +116,7 @@ class Indicator(models.Model):
         DEVIATIONS_CLOSED = "deviations_closed", _("Counted: deviations closed")
         MEETINGS_HELD = "meetings_held", _("Counted: quality council meetings held")
         IMPORTED = "imported", _("Imported")
+        SURVEY = "survey", _("Survey: share answering 4 or 5, or yes")
 
     measure = models.ForeignKey(
         Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="indicators"
@@ -139,7 +140,7 @@ class Indicator(models.Model):
         ordering = ["measure", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(source__in=["manual", "imported"]) | Q(kind="count"),
+                condition=Q(source__in=["manual", "imported", "survey"]) | Q(kind="count"),
                 name="indicator_counted_source_is_count",
             ),
         ]
@@ -156,6 +157,14 @@ class Indicator(models.Model):
         if self.source in counted and self.kind != self.Kind.COUNT:
             raise ValidationError(
                 {"kind": _("An indicator counted from deviations or meetings must be a count.")}
+            )
+        if self.source == self.Source.SURVEY and self.kind != self.Kind.PERCENTAGE:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "An indicator fed by a survey is a percentage (share answering 4 or 5)."
+                    )
+                }
             )
 
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "deviations",
     "reporting",
     # Newer apps come here, above reporting in the import order.
+    "surveys",
     # Demo data sits at the top and may use every app.
     "demo",
 ]
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qualityplan.context_processors.site",
+                "qualityplan.context_processors.nav_hooks",
             ],
         },
     },
@@ -198,7 +200,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Called with period=… whenever a period gets new status rows: fills the values of
 # indicators counted from deviations and meetings.
-MEASURES_PERIOD_HOOKS = ["deviations.indicators.counted_values_refresh"]
+MEASURES_PERIOD_HOOKS = [
+    "deviations.indicators.counted_values_refresh",
+    "surveys.indicators.survey_values_refresh",
+]
 
 # --- Annual quality report: PDF jobs (reporting) ---------------------------------
 # Measured with Celery 5.7 on Redis: without acks late a worker killed mid-job loses
@@ -271,3 +276,18 @@ LOGGING = {
 LOGGING.setdefault("loggers", {}).update(
     {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
 )
+
+# --- Surveys ----------------------------------------------------------------------
+# Answers from one address to one survey link, and to one link from everywhere, per
+# ten minutes. A shared tablet or a municipal network sends many from one address, so
+# the per-address limit is generous; the office sets a daily cap per link as well.
+SURVEY_RATE_PER_ADDRESS = int(os.environ.get("SURVEY_RATE_PER_ADDRESS", "40"))
+SURVEY_RATE_PER_LINK = int(os.environ.get("SURVEY_RATE_PER_LINK", "200"))
+# A form older than this is refused (and shown again, empty): a tablet left overnight.
+SURVEY_FORM_MAX_AGE = int(os.environ.get("SURVEY_FORM_MAX_AGE", str(12 * 3600)))
+# The annual PDF's survey section: callables reporting calls with plan, year, unit_ids
+# and user; each returns HTML for the report (or "").
+REPORT_PDF_SECTION_HOOKS = ["surveys.report.annual_report_section"]
+# Menu entries of newer apps: callables taking the request, returning (label, url, current).
+NAV_HOOKS = ["surveys.nav.nav_items"]
+# --- end of the surveys block -------------------------------------------------------

@@ -18,6 +18,8 @@ urlpatterns = [
     path("deviations/", include("deviations.urls")),
     path("status/", include(status_urlpatterns)),
     path("reporting/", include("reporting.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("s/", include("surveys.public_urls")),
     path("admin/", admin.site.urls),
 ]
 
