@@ -28,11 +28,7 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = ImportUploadForm(
         request.POST or None, request.FILES or None, initial={"answered_on": survey.ends_on}
     )
-    if survey.is_draft:
-        form.add_error(
-            None, _("Open the survey first: imported answers need questions that no longer change.")
-        )
-    elif request.method == "POST" and form.is_valid():
+    if not survey.is_draft and request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read(imports.MAX_BYTES + 1)
         try:

@@ -58,7 +58,7 @@ def survey_results_page(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     text_units = {g.unit_id for g in groups} & view.text_groups
-    texts = free_texts(survey=survey, unit_ids=text_units)
+    texts = free_texts(results=results, unit_ids=text_units)
     follow_units = [
         g
         for g in groups
