@@ -285,6 +285,8 @@ SURVEY_RATE_PER_ADDRESS = int(os.environ.get("SURVEY_RATE_PER_ADDRESS", "40"))
 SURVEY_RATE_PER_LINK = int(os.environ.get("SURVEY_RATE_PER_LINK", "200"))
 # A form older than this is refused (and shown again, empty): a tablet left overnight.
 SURVEY_FORM_MAX_AGE = int(os.environ.get("SURVEY_FORM_MAX_AGE", str(12 * 3600)))
+# A form sent back sooner than this after it was shown came from a script: nothing is saved.
+SURVEY_MIN_SECONDS = int(os.environ.get("SURVEY_MIN_SECONDS", "2"))
 # The annual PDF's survey section: callables reporting calls with plan, year, unit_ids
 # and user; each returns HTML for the report (or "").
 REPORT_PDF_SECTION_HOOKS = ["surveys.report.annual_report_section"]

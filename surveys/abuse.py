@@ -24,7 +24,6 @@ from django.core.cache import cache
 from django.utils import timezone
 
 WINDOW = 600
-MIN_SECONDS = 2
 _SALT = "surveys.stamp"
 
 
@@ -75,7 +74,7 @@ def stamp_check(*, stamp: str, link_id: int) -> str:
         raise StampError("expired or forged") from error
     if data.get("l") != link_id:
         raise StampError("another link")
-    if time.time() - data.get("t", 0) < MIN_SECONDS:
+    if time.time() - data.get("t", 0) < settings.SURVEY_MIN_SECONDS:
         raise StampError("too fast")
     return data["n"]
 

@@ -1,0 +1,72 @@
+"""A respondent answers a survey on a phone and on a shared tablet, without logging in."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from surveys.models import Answer, SurveyResponse
+from tests.surveys.helpers import link_of, make_survey, open_survey
+
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1024, "height": 1366}}
+
+
+def _no_violations(page, name):
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+
+
+@pytest.mark.parametrize("device", ["phone", "tablet"])
+def test_a_respondent_answers_without_logging_in(
+    browser, live_server, org, settings, screenshot_dir, device
+):
+    settings.SURVEY_MIN_SECONDS = 0
+    survey = open_survey(make_survey(org))
+    link = link_of(survey, org.unit_a)
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="nb-NO", has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{link.token}/")
+    expect(page.get_by_role("heading", name="Brukerundersøkelse hjemmetjenesten")).to_be_visible()
+    _no_violations(page, "language")
+    page.get_by_role("link", name="Norsk").click()
+    expect(page.get_by_role("button", name="Send svarene mine")).to_be_visible()
+    _no_violations(page, "form")
+    respect = page.get_by_role("group", name=re.compile("behandler meg med respekt"))
+    respect.get_by_label("5 – Helt enig").check()
+    page.get_by_role("group", name=re.compile("Vet du hvem")).get_by_label("Ja").check()
+    page.get_by_role("group", name=re.compile("Hva får du hjelp til")).get_by_label(
+        "Måltider"
+    ).check()
+    page.get_by_label(re.compile("Hva er det viktigste")).fill("Litt mer tid til en prat")
+    page.screenshot(path=str(screenshot_dir / f"survey-answer-{device}.png"), full_page=True)
+    page.get_by_role("button", name="Send svarene mine").click()
+    expect(page.get_by_role("heading", name="Takk for svarene dine!")).to_be_visible()
+    _no_violations(page, "thanks")
+    page.screenshot(path=str(screenshot_dir / f"survey-thanks-{device}.png"), full_page=True)
+    assert SurveyResponse.objects.filter(org_unit=org.unit_a).count() == 1
+    assert Answer.objects.filter(text="Litt mer tid til en prat").exists()
+    # The next person on the same device starts from nothing.
+    page.get_by_role("link", name="Neste respondent").click()
+    page.get_by_role("link", name="Norsk").click()
+    expect(page.get_by_label("5 – Helt enig").first).not_to_be_checked()
+    expect(page.get_by_label(re.compile("Hva er det viktigste"))).to_have_value("")
+    assert context.cookies() == []
+    page.go_back()
+    page.go_back()
+    expect(page.get_by_text("Litt mer tid til en prat")).to_have_count(0)
+    context.close()
+
+
+def test_an_empty_form_tells_what_to_do(browser, live_server, org, settings):
+    settings.SURVEY_MIN_SECONDS = 0
+    survey = open_survey(make_survey(org))
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="nb-NO")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{link_of(survey, org.unit_b).token}/?lang=nb")
+    page.get_by_role("button", name="Send svarene mine").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Svar på minst ett spørsmål")
+    expect(alert).to_be_focused()
+    _no_violations(page, "errors")
+    context.close()
