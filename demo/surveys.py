@@ -234,3 +234,79 @@ def load(*, today: date | None = None) -> DemoSurveysSummary:
     _close(survey)
     summary.created.append(title[0])
     return summary
+
+
+# --- The benchmark survey ----------------------------------------------------------
+
+BENCH_TITLE = "Benchmark user survey"
+BENCH_PLAN_TITLE = "Benchmark survey indicators"
+
+
+def bench_survey() -> Survey | None:
+    return Survey.objects.filter(title_nb=BENCH_TITLE).first()
+
+
+@transaction.atomic
+def bench_survey_seed(*, responses: int = 20000, year: int = 2025) -> Survey | None:
+    """A closed survey at every benchmark unit with `responses` answers, one unit in ten
+    with too few to be shown on its own, and a plan whose one indicator it feeds. Returns
+    None when the benchmark municipality is missing; an existing survey is kept."""
+    from measures.models import Indicator, Measure
+    from measures.periods import period_open
+    from measures.services import measure_save
+    from qualityplan.demo import bench_department
+    from qualityplan.models import Goal, QualityPlan, Role
+
+    department = bench_department()
+    if department is None:
+        return None
+    existing = bench_survey()
+    if existing is not None:
+        return existing
+    units = list(
+        OrgUnit.objects.filter(parent__parent=department, kind=OrgUnit.Kind.UNIT).order_by("pk")
+    )
+    survey = _build(
+        owner=department,
+        title=(BENCH_TITLE, "", ""),
+        audience="care_recipients",
+        year=year,
+        units=units,
+        keys=USER_KEYS,
+    )
+    small = units[::10]
+    large = [unit for unit in units if unit not in small]
+    rng = random.Random(responses)
+    counts = {unit.pk: rng.randint(1, 4) for unit in small}
+    rest = responses - sum(counts.values())
+    for n, unit in enumerate(large):
+        counts[unit.pk] = rest // len(large) + (1 if n < rest % len(large) else 0)
+    for unit in units:
+        _respond(survey, unit, counts[unit.pk], 3.2 + (unit.pk % 10) / 6, rng)
+    _close(survey)
+    plan = QualityPlan.objects.create(
+        title=BENCH_PLAN_TITLE,
+        owner=department,
+        first_year=year,
+        last_year=year,
+        frequency="yearly",
+        status="active",
+    )
+    goal = Goal.objects.create(plan=plan, position=1, title="Brukerne er trygge på tjenestene")
+    measure = measure_save(
+        measure=Measure(goal=goal, title="Følge opp brukerundersøkelsen"),
+        roles=list(Role.objects.filter(code="VL")),
+        years=[year],
+        indicator={
+            "name": "Andel som føler seg trygge",
+            "kind": Indicator.Kind.PERCENTAGE,
+            "source": Indicator.Source.SURVEY,
+        },
+        targets={},
+        user=None,
+    )
+    Question.objects.filter(survey=survey, bank_key="safe").update(
+        indicator=measure.indicators.get()
+    )
+    period_open(plan=plan, year=year, number=1, deadline=None, user=None)
+    return survey

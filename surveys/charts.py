@@ -23,7 +23,7 @@ SCALE_STYLES = {
 
 
 def _bar_label(group: Group) -> str:
-    return f"{group.name} (n={group.respondents})"
+    return group.name
 
 
 def question_chart(figures: QuestionFigures, groups: list[Group], *, chart_id: str) -> Chart | None:

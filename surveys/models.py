@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qualityplan.validators import no_national_identity_number
 
@@ -207,7 +208,7 @@ class Question(Texts):
         YES_NO = "yes_no", _("Yes or no")
         SINGLE = "single", _("One choice")
         MULTIPLE = "multiple", _("Several choices")
-        NUMBER = "number", _("Number")
+        NUMBER = "number", pgettext_lazy("question kind", "Number")
         TEXT = "text", _("Free text")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")

@@ -70,3 +70,34 @@ def test_an_empty_form_tells_what_to_do(browser, live_server, org, settings):
     expect(alert).to_be_focused()
     _no_violations(page, "errors")
     context.close()
+
+
+@pytest.mark.parametrize("phone", [False, True])
+def test_the_office_reads_results_with_small_units_merged(
+    open_page, org, users, screenshot_dir, phone
+):
+    from tests.surveys.helpers import add_responses
+
+    survey = open_survey(make_survey(org))
+    add_responses(survey, org.unit_a, 8, scale=5, text="Mer tid til samtale")
+    add_responses(survey, org.unit_b, 2, scale=1)
+    add_responses(survey, org.unit_c, 7, scale=4, text="God mat")
+    page = open_page(
+        users.quality_office, f"/surveys/{survey.pk}/results/?unit={org.department.pk}", phone=phone
+    )
+    expect(page.get_by_role("heading", name=re.compile("Resultater"))).to_be_visible()
+    expect(page.get_by_text("2 virksomheter telles bare med i en større gruppe.")).to_be_visible()
+    expect(page.locator("svg[role=img]").first).to_be_visible()
+    expect(page.get_by_text("Hjemmetjenesten Sør")).to_have_count(0)
+    _no_violations(page, "results")
+    page.screenshot(
+        path=str(screenshot_dir / f"survey-results-{'phone' if phone else 'desktop'}.png"),
+        full_page=True,
+    )
+    page.goto(page.url.split("/results")[0] + "/")
+    expect(page.get_by_role("heading", name="Spørsmål")).to_be_visible()
+    _no_violations(page, "builder")
+    page.screenshot(
+        path=str(screenshot_dir / f"survey-builder-{'phone' if phone else 'desktop'}.png"),
+        full_page=True,
+    )

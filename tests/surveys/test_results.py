@@ -83,7 +83,7 @@ def test_no_page_chart_or_export_shows_the_small_unit_or_lets_it_be_subtracted(
         assert "Hemmelig klage" not in html and "Mer tid til samtale" not in html
         assert "<svg" in html
     # The area's chart counts everyone in the area, the small unit's answers among them.
-    assert "n=10" in pages[1].content.decode()
+    assert "n = 10" in pages[1].content.decode()
     exported = client.get(reverse("survey_results_export", args=[survey.pk, "csv"]))
     groups = _csv_groups(exported.content)
     assert set(groups) == {"Helse og omsorg", "Område Hjemme", "Område Institusjon", "Sykehjemmet"}
