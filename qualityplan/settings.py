@@ -91,7 +91,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qualityplan.context_processors.site",
-                "qualityplan.context_processors.nav_hooks",
             ],
         },
     },
@@ -287,9 +286,4 @@ SURVEY_RATE_PER_LINK = int(os.environ.get("SURVEY_RATE_PER_LINK", "200"))
 SURVEY_FORM_MAX_AGE = int(os.environ.get("SURVEY_FORM_MAX_AGE", str(12 * 3600)))
 # A form sent back sooner than this after it was shown came from a script: nothing is saved.
 SURVEY_MIN_SECONDS = int(os.environ.get("SURVEY_MIN_SECONDS", "2"))
-# The annual PDF's survey section: callables reporting calls with plan, year, unit_ids
-# and user; each returns HTML for the report (or "").
-REPORT_PDF_SECTION_HOOKS = ["surveys.report.annual_report_section"]
-# Menu entries of newer apps: callables taking the request, returning (label, url, current).
-NAV_HOOKS = ["surveys.nav.nav_items"]
 # --- end of the surveys block -------------------------------------------------------

@@ -27,7 +27,6 @@ from django.contrib.staticfiles import finders
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -231,8 +230,6 @@ class ReportData:
     deviation_charts: list = field(default_factory=list)
     created: date = field(default_factory=timezone.localdate)
     requested_by: User | None = None
-    # Chapters of newer apps (settings.REPORT_PDF_SECTION_HOOKS): objects with id, title, html.
-    extra_sections: list = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -313,18 +310,7 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
         requested_by=user,
         charts=[charts.goal_status_chart(rollup)],
         deviation_charts=_deviation_charts(stats, year) if stats.total.reported else [],
-        extra_sections=_extra_sections(plan=plan, year=year, unit_ids=scope.unit_ids, user=user),
     )
-
-
-def _extra_sections(*, plan: QualityPlan, year: int, unit_ids, user: User) -> list:
-    """Chapters that newer apps add, named in settings so that reporting never imports them."""
-    found = []
-    for path in getattr(settings, "REPORT_PDF_SECTION_HOOKS", []):
-        section = import_string(path)(plan=plan, year=year, unit_ids=unit_ids, user=user)
-        if section is not None:
-            found.append(section)
-    return found
 
 
 def _goal_section(goal_rollup, by_year, years, year, unit_reports) -> GoalSection:
