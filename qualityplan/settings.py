@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "deviations",
     "reporting",
     # Newer apps come here, above reporting in the import order.
+    "staircase",
     "surveys",
     # Demo data sits at the top and may use every app.
     "demo",
@@ -276,6 +277,19 @@ LOGGING.setdefault("loggers", {}).update(
     {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
 )
 
+# --- Quality staircase (staircase) ------------------------------------------------------
+# Daily at 07:15: self-assessment deadlines a week ahead, certificates three months
+# before they expire. Each reminder is recorded and sent once.
+CELERY_BEAT_SCHEDULE["send-staircase-reminders"] = {
+    "task": "staircase.tasks.send_staircase_reminders",
+    "schedule": crontab(hour=7, minute=15),
+}
+# Chapters of newer apps in the annual quality report PDF (reporting calls each with
+# plan=, year=, unit_ids= and shows what it returns), and links of newer apps in the menu.
+REPORT_PDF_SECTION_HOOKS = ["staircase.report.pdf_section"]
+NAV_LINK_HOOKS = ["staircase.nav.nav_links"]
+# --- end of the quality staircase block ------------------------------------------------
+
 # --- Surveys ----------------------------------------------------------------------
 # Answers from one address to one survey link, and to one link from everywhere, per
 # ten minutes. A shared tablet or a municipal network sends many from one address, so
@@ -286,4 +300,7 @@ SURVEY_RATE_PER_LINK = int(os.environ.get("SURVEY_RATE_PER_LINK", "200"))
 SURVEY_FORM_MAX_AGE = int(os.environ.get("SURVEY_FORM_MAX_AGE", str(12 * 3600)))
 # A form sent back sooner than this after it was shown came from a script: nothing is saved.
 SURVEY_MIN_SECONDS = int(os.environ.get("SURVEY_MIN_SECONDS", "2"))
+# The surveys' chapter in the annual PDF and their menu link (hooks the staircase made).
+REPORT_PDF_SECTION_HOOKS.append("surveys.report.pdf_section")
+NAV_LINK_HOOKS.append("surveys.nav.nav_links")
 # --- end of the surveys block -------------------------------------------------------

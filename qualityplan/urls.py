@@ -21,6 +21,7 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("s/", include("surveys.public_urls")),
     path("admin/", admin.site.urls),
+    path("staircase/", include("staircase.urls")),
 ]
 
 if settings.DEBUG:

@@ -176,8 +176,22 @@ def report_html(*, data: ReportData) -> str:
         "language": translation.get_language() or settings.LANGUAGE_CODE,
         "page_of": page_of_content(),
         "municipality": settings.MUNICIPALITY_NAME,
+        "extra_sections": report_extra_sections(data=data),
     }
     return render_to_string("reporting/pdf/report.html", context)
+
+
+def report_extra_sections(*, data: ReportData) -> list:
+    """Chapters of newer apps (settings.REPORT_PDF_SECTION_HOOKS), each a dict with the
+    chapter's `id`, `title` and rendered `html`; a hook with nothing to show returns None."""
+    from django.utils.module_loading import import_string
+
+    sections = []
+    for path in getattr(settings, "REPORT_PDF_SECTION_HOOKS", []):
+        section = import_string(path)(plan=data.plan, year=data.year, unit_ids=data.scope.unit_ids)
+        if section:
+            sections.append(section)
+    return sections
 
 
 # --- The figures ----------------------------------------------------------------------

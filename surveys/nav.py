@@ -1,4 +1,4 @@
-"""The surveys entry in the main menu (called through settings.NAV_HOOKS)."""
+"""The surveys link in the main menu (settings.NAV_LINK_HOOKS)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 from qualityplan.access import get_access
 
 
-def nav_items(request) -> list[tuple[str, str, bool]]:
+def nav_links(request) -> list[dict]:
     access = get_access(request.user)
     if not (access.reads_follow_up or access.manages_any_plan):
         return []
-    return [(_("Surveys"), reverse("survey_list"), request.path.startswith("/surveys/"))]
+    url = reverse("survey_list")
+    return [{"label": _("Surveys"), "url": url, "current": request.path.startswith(url)}]

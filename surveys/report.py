@@ -7,8 +7,6 @@ report's scope that the anonymity rule shows, the same figures as the result pag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -21,13 +19,6 @@ from .models import Question, Survey
 from .results import previous_shares, scale_labels, survey_results
 
 MAX_COLUMNS = 6
-
-
-@dataclass
-class ReportSection:
-    id: str
-    title: str
-    html: SafeString
 
 
 def _survey_block(survey: Survey, unit_ids: set[int], parents) -> dict | None:
@@ -72,8 +63,9 @@ def _survey_block(survey: Survey, unit_ids: set[int], parents) -> dict | None:
     }
 
 
-def annual_report_section(*, plan, year: int, unit_ids, user) -> ReportSection | None:
-    """The chapter for `plan`'s owner's surveys that closed in `year`, or None."""
+def pdf_section(*, plan, year: int, unit_ids) -> dict | None:
+    """The chapter for `plan`'s owner's surveys that closed in `year` (a dict with the
+    chapter's id, title and html, as REPORT_PDF_SECTION_HOOKS expects), or None."""
     surveys = list(
         Survey.objects.filter(owner=plan.owner, ends_on__year=year)
         .exclude(status=Survey.Status.DRAFT)
@@ -88,4 +80,4 @@ def annual_report_section(*, plan, year: int, unit_ids, user) -> ReportSection |
     html = render_to_string(
         "surveys/report_section.html", {"blocks": blocks, "title": title, "year": year}
     )
-    return ReportSection(id="surveys", title=title, html=SafeString(html))
+    return {"id": "surveys", "title": title, "html": SafeString(html)}

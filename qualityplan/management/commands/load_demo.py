@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Print nothing but errors.")
 
     def handle(self, *args, quiet, **options):
+        from demo import staircase as staircase_demo
         from demo import surveys as demo_surveys
         from deviations.demo import demo_deviations_load
         from deviations.indicators import counted_values_refresh_plan
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             self._print_deviations(demo_deviations_load())
             counted_values_refresh_plan(plan=self._active_plan())
             self.stdout.write(demo_reports_load(plan=self._active_plan()).line)
+            self.stdout.write(staircase_demo.load().line)
             self.stdout.write(demo_surveys.load().line)
             return
         # The importer logs each plan it creates at INFO; quiet means errors only.
@@ -43,6 +45,7 @@ class Command(BaseCommand):
             demo_deviations_load()
             counted_values_refresh_plan(plan=self._active_plan())
             demo_reports_load(plan=self._active_plan())
+            staircase_demo.load()
             demo_surveys.load()
         finally:
             logging.disable(previous)
