@@ -303,4 +303,6 @@ SURVEY_MIN_SECONDS = int(os.environ.get("SURVEY_MIN_SECONDS", "2"))
 # The surveys' chapter in the annual PDF and their menu link (hooks the staircase made).
 REPORT_PDF_SECTION_HOOKS.append("surveys.report.pdf_section")
 NAV_LINK_HOOKS.append("surveys.nav.nav_links")
+# Survey results as evidence on the staircase criteria their questions are linked to.
+STAIRCASE_EVIDENCE_HOOKS = ["surveys.evidence.criterion_evidence"]
 # --- end of the surveys block -------------------------------------------------------

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import validate_email
+from django.db.models import F, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Indicator, Measure
 from qualityplan.forms import DesignsystemetFormMixin
 from qualityplan.models import Goal, OrgUnit
 from qualityplan.validators import no_national_identity_number
+from staircase.models import Criterion, FrameworkVersion, Perspective
 
 from . import bank
 from .models import FREE_TEXT_MAX, Question, Section, Survey, SurveyLink
@@ -111,7 +113,10 @@ class QuestionForm(DesignsystemetFormMixin, forms.ModelForm):
             "number_min",
             "number_max",
             "indicator",
+            "criteria",
+            "perspective",
         ]
+        widgets = {"criteria": forms.SelectMultiple(attrs={"size": 8})}
 
     def __init__(self, *args, survey: Survey, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,6 +125,29 @@ class QuestionForm(DesignsystemetFormMixin, forms.ModelForm):
         self.fields["indicator"].queryset = Indicator.objects.filter(
             source=Indicator.Source.SURVEY, measure__goal__plan__owner=survey.owner
         ).select_related("measure")
+        latest = Subquery(
+            FrameworkVersion.objects.filter(framework=OuterRef("framework_id"))
+            .order_by("-number")
+            .values("pk")[:1]
+        )
+        versions = FrameworkVersion.objects.annotate(latest=latest).filter(pk=F("latest"))
+        self.fields["criteria"].queryset = Criterion.objects.filter(
+            area__version__in=versions
+        ).select_related("area__version__framework")
+        self.fields["criteria"].label_from_instance = lambda c: (
+            f"{c.area.version.framework.name} › {c.area.position}. {c.area.name} › "
+            f"{c.step}: {c.text[:90]}"
+        )
+        self.fields["criteria"].help_text = _(
+            "The question's results are shown as evidence on these criteria in the units' "
+            "self-assessments."
+        )
+        self.fields["perspective"].queryset = Perspective.objects.filter(
+            version__in=versions
+        ).select_related("version__framework")
+        self.fields["perspective"].label_from_instance = lambda p: (
+            f"{p.version.framework.name} › {p.name}"
+        )
         if self.instance.pk and not self.is_bound:
             self.initial["options_text"] = "\n".join(
                 f"{o.text_nb} | {o.text_sv} | {o.text_en}" for o in self.instance.options.all()

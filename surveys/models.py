@@ -233,6 +233,20 @@ class Question(Texts):
             "unit and period."
         ),
     )
+    criteria = models.ManyToManyField(
+        "staircase.Criterion",
+        verbose_name=_("evidence for the staircase criteria"),
+        blank=True,
+        related_name="survey_questions",
+    )
+    perspective = models.ForeignKey(
+        "staircase.Perspective",
+        verbose_name=_("staircase perspective"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_questions",
+    )
     bank_key = models.CharField(max_length=50, blank=True)
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"

@@ -44,8 +44,8 @@ def builder_questions(*, survey: Survey) -> list:
     sections = list(survey.sections.all())
     questions = list(
         Question.objects.filter(survey=survey)
-        .select_related("indicator")
-        .prefetch_related("options")
+        .select_related("indicator", "perspective")
+        .prefetch_related("options", "criteria")
         .order_by("position")
     )
     for section in sections:

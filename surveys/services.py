@@ -121,9 +121,14 @@ def section_delete(*, section: Section, user: User | None) -> None:
 
 @transaction.atomic
 def question_save(
-    *, question: Question, options: list[tuple[str, str, str]], user: User | None
+    *,
+    question: Question,
+    options: list[tuple[str, str, str]],
+    user: User | None,
+    criteria: list | None = None,
 ) -> Question:
-    """Create or change a question; `options` are (nb, sv, en) for choice questions."""
+    """Create or change a question; `options` are (nb, sv, en) for choice questions, and
+    `criteria` the staircase criteria its results are evidence for (None: unchanged)."""
     _require_draft(question.survey)
     if question.pk is None:
         question.position = _next(
@@ -133,6 +138,8 @@ def question_save(
     if question.has_options and len(options) < 2:
         raise ValidationError(_("A choice question needs at least two choices."))
     question.save()
+    if criteria is not None:
+        question.criteria.set(criteria)
     question.options.all().delete()
     if question.has_options:
         rows = [
@@ -222,10 +229,12 @@ def survey_copy(*, survey: Survey, user: User | None) -> Survey:
         section.save()
         for question in questions:
             options = list(question.options.all())
+            criteria = list(question.criteria.all())
             old_pk = question.pk
             question.pk = question.id = None
             question.survey, question.section, question.copied_from_id = copy, section, old_pk
             question.save()
+            question.criteria.set(criteria)
             for option in options:
                 option.pk = option.id = None
                 option.question = question

@@ -201,7 +201,10 @@ def question_edit(request: HttpRequest, pk: int, question_id: int | None = None)
     if request.method == "POST" and form.is_valid():
         try:
             services.question_save(
-                question=form.save(commit=False), options=form.options(), user=request.user
+                question=form.save(commit=False),
+                options=form.options(),
+                criteria=list(form.cleaned_data["criteria"]),
+                user=request.user,
             )
         except ValidationError as error:
             _service_error(form, request, error)
