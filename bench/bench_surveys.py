@@ -7,9 +7,11 @@ and the refresh of the indicator it feeds.
 Builds the benchmark municipality when it is missing (`seed_bench`: 300 units) and the
 benchmark survey when it is missing (`demo.surveys.bench_survey_seed`: one unit in ten
 with too few answers). Then, as the benchmark quality office, it times the results page
-for the whole department and for one area, the CSV export, the results computed without
-a page (the floor: the aggregate queries and the anonymity rule), and the refresh of the
-indicator's 300 status rows. Prints median and 90th percentile milliseconds and queries.
+for the whole department and for one area (the answer counts cached, as on every view
+but the first after new answers), the first view with an empty cache, the CSV export,
+the results computed without a page (the floor: the aggregate queries and the anonymity
+rule), and the refresh of the indicator's 300 status rows. Prints median and 90th
+percentile milliseconds, queries and peak memory (tracemalloc) of each.
 """
 
 import argparse
@@ -32,6 +34,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -107,11 +110,21 @@ def main() -> None:
     area = next(g for g in results.groups if g.kind == "area")
     period = ReportingPeriod.objects.get(plan__title=BENCH_PLAN_TITLE)
     page = reverse("survey_results", args=[survey.pk])
+    first_view = get(client, page)
+
+    def uncached():
+        cache.clear()
+        return first_view()
+
     cases = [
+        ("Results page, first view (no cache)", uncached),
         ("Results page, department", get(client, page)),
         ("Results page, one area", get(client, f"{page}?unit={area.unit_id}")),
         ("Export, CSV", get(client, reverse("survey_results_export", args=[survey.pk, "csv"]))),
-        ("Floor: results, no page", lambda: survey_results(survey=survey)),
+        (
+            "Floor: results, no page, no cache",
+            lambda: (cache.clear(), survey_results(survey=survey)),
+        ),
         ("Indicator refresh, 300 rows", lambda: survey_values_refresh(period=period)),
     ]
     print(

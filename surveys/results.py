@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -24,6 +25,7 @@ from .anonymity import GroupTree, shown_groups, tree_for
 from .models import Answer, Question, Survey, SurveyResponse
 
 SCALE_KEYS = ["1", "2", "3", "4", "5"]
+CACHE_SECONDS = 6 * 3600
 YES_NO_KEYS = ["1", "0"]
 
 
@@ -131,17 +133,21 @@ def survey_results(
     unit_ids = getattr(survey, "link_unit_ids", None)
     if unit_ids is None:
         unit_ids = list(survey.links.values_list("org_unit_id", flat=True))
-    own = dict(
+    per_unit = list(
         SurveyResponse.objects.filter(survey=survey)
         .values_list("org_unit_id")
-        .annotate(n=Count("id"))
-        .values_list("org_unit_id", "n")
+        .annotate(n=Count("id"), last=Max("id"))
+        .values_list("org_unit_id", "n", "last")
     )
+    own = {unit: n for unit, n, _last in per_unit}
+    # Responses are never changed, only added (or removed with an import batch), so the
+    # count and the last id name the answers' state: the counts are cached under them.
+    state = (sum(own.values()), max((last for *_u, last in per_unit), default=0))
     tree = tree_for(unit_ids=set(unit_ids) | set(own), parents=parents, root=survey.owner_id)
     tree.own = own
     shown = shown_groups(tree, survey.min_group_size)
     groups = _groups(tree, shown)
-    questions = _figures(survey, tree, shown)
+    questions = _figures(survey, tree, shown, state)
     held_back = sum(1 for unit, count in own.items() if count and unit not in shown)
     return SurveyResults(
         survey=survey,
@@ -182,7 +188,15 @@ def _groups(tree: GroupTree, shown: set[int]) -> list[Group]:
     return ordered
 
 
-def _figures(survey: Survey, tree: GroupTree, shown: set[int]) -> list[QuestionFigures]:
+def _cached(key: str, rows) -> list:
+    found = cache.get(key)
+    if found is None:
+        found = list(rows)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _figures(survey: Survey, tree: GroupTree, shown: set[int], state) -> list[QuestionFigures]:
     questions = list(
         survey.questions.select_related("section", "indicator")
         .prefetch_related("options")
@@ -190,11 +204,13 @@ def _figures(survey: Survey, tree: GroupTree, shown: set[int]) -> list[QuestionF
     )
     figures = {q.pk: QuestionFigures(q) for q in questions}
     reach = {unit: [unit, *tree.ancestors(unit)] for unit in tree.own}
-    counted = (
+    cache_key = f"surveys:counts:{survey.pk}:{state[0]}:{state[1]}"
+    counted = _cached(
+        f"{cache_key}:choices",
         Answer.objects.filter(response__survey=survey)
         .exclude(question__kind__in=[Question.Kind.TEXT, Question.Kind.NUMBER])
         .values_list("response__org_unit_id", "question_id", "number", "option_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id")),
     )
     for unit, question_id, number, option_id, n in counted:
         key = str(option_id) if option_id else str(int(number))
@@ -202,10 +218,11 @@ def _figures(survey: Survey, tree: GroupTree, shown: set[int]) -> list[QuestionF
             if group in shown:
                 per = figures[question_id].counts.setdefault(group, defaultdict(int))
                 per[key] += n
-    sums = (
+    sums = _cached(
+        f"{cache_key}:numbers",
         Answer.objects.filter(response__survey=survey, question__kind=Question.Kind.NUMBER)
         .values_list("response__org_unit_id", "question_id")
-        .annotate(total=Sum("number"), n=Count("id"))
+        .annotate(total=Sum("number"), n=Count("id")),
     )
     for unit, question_id, total, n in sums:
         for group in reach.get(unit, ()):
