@@ -203,7 +203,8 @@ def _figures(survey: Survey, tree: GroupTree, shown: set[int], state) -> list[Qu
         .order_by("section__position", "position")
     )
     figures = {q.pk: QuestionFigures(q) for q in questions}
-    reach = {unit: [unit, *tree.ancestors(unit)] for unit in tree.own}
+    # The shown groups each unit's answers count in: itself (if shown) and those above it.
+    reach = {unit: [g for g in (unit, *tree.ancestors(unit)) if g in shown] for unit in tree.own}
     cache_key = f"surveys:counts:{survey.pk}:{state[0]}:{state[1]}"
     counted = _cached(
         f"{cache_key}:choices",
@@ -214,10 +215,12 @@ def _figures(survey: Survey, tree: GroupTree, shown: set[int], state) -> list[Qu
     )
     for unit, question_id, number, option_id, n in counted:
         key = str(option_id) if option_id else str(int(number))
+        counts = figures[question_id].counts
         for group in reach.get(unit, ()):
-            if group in shown:
-                per = figures[question_id].counts.setdefault(group, defaultdict(int))
-                per[key] += n
+            per = counts.get(group)
+            if per is None:
+                per = counts[group] = defaultdict(int)
+            per[key] += n
     sums = _cached(
         f"{cache_key}:numbers",
         Answer.objects.filter(response__survey=survey, question__kind=Question.Kind.NUMBER)
@@ -226,9 +229,8 @@ def _figures(survey: Survey, tree: GroupTree, shown: set[int], state) -> list[Qu
     )
     for unit, question_id, total, n in sums:
         for group in reach.get(unit, ()):
-            if group in shown:
-                old_total, old_n = figures[question_id].sums.get(group, (Decimal(0), 0))
-                figures[question_id].sums[group] = (old_total + total, old_n + n)
+            old_total, old_n = figures[question_id].sums.get(group, (Decimal(0), 0))
+            figures[question_id].sums[group] = (old_total + total, old_n + n)
     return [figures[q.pk] for q in questions]
 
 
