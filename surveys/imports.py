@@ -190,7 +190,7 @@ def preview(
     questions = {str(q.pk): q for q in survey.questions.prefetch_related("options")}
     options = {pk: _option_keys(q) for pk, q in questions.items() if q.has_options}
     units = _unit_keys(survey)
-    unit_names = {v: k for k, v in units.items()}
+    unit_names = dict(survey.links.values_list("org_unit_id", "org_unit__name"))
     unit_column = next((i for i, h in enumerate(table.header) if mapping.get(h) == UNIT), None)
     mapped = [
         (i, questions[mapping[h]])

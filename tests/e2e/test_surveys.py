@@ -101,3 +101,24 @@ def test_the_office_reads_results_with_small_units_merged(
         path=str(screenshot_dir / f"survey-builder-{'phone' if phone else 'desktop'}.png"),
         full_page=True,
     )
+
+
+def test_the_office_imports_a_surveyxact_export(open_page, org, users, screenshot_dir):
+    from pathlib import Path
+
+    from surveys.models import SurveyResponse
+
+    survey = open_survey(make_survey(org))
+    page = open_page(users.quality_office, f"/surveys/{survey.pk}/import/")
+    data = Path(__file__).parent.parent / "data" / "surveys" / "surveyxact_hjemmetjenesten.csv"
+    page.get_by_label("Fil (CSV eller XLSX)").set_input_files(str(data))
+    page.get_by_label("Besvart (dato)").fill("2024-09-30")
+    page.get_by_role("button", name="Neste: koble kolonnene").click()
+    expect(page.get_by_role("heading", name="Koble kolonnene")).to_be_visible()
+    page.get_by_role("button", name="Forhåndsvis").click()
+    expect(page.get_by_text("13 besvarelser er klare til import.")).to_be_visible()
+    _no_violations(page, "import preview")
+    page.screenshot(path=str(screenshot_dir / "survey-import-preview.png"), full_page=True)
+    page.get_by_role("button", name="Importer svarene").click()
+    expect(page.get_by_text("13 besvarelser importert.")).to_be_visible()
+    assert SurveyResponse.objects.filter(source="import").count() == 13

@@ -53,6 +53,7 @@ def test_a_surveyxact_export_is_mapped_previewed_and_imported(client, survey, us
     preview = client.post(reverse("survey_import_map", args=[survey.pk, token]), data)
     assert b"13 responses are ready to import" in preview.content
     assert b"total row" in preview.content
+    assert "Hjemmetjenesten Nord: 6" in preview.content.decode()
     assert not SurveyResponse.objects.exists()
     done = client.post(
         reverse("survey_import_map", args=[survey.pk, token]), {**data, "confirm": "1"}
