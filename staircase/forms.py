@@ -242,14 +242,19 @@ class ReviewForm(DesignsystemetFormMixin, forms.Form):
         steps += [(str(step), _("Step %(step)d") % {"step": step}) for step in range(1, 8)]
         for area in areas:
             self.fields[f"step_{area.pk}"] = forms.TypedChoiceField(
-                label=_("Step"), choices=steps, coerce=int, empty_value=None, required=False
+                label=_("Step"),
+                choices=steps,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.Select(attrs={"class": "ds-input ds-select"}),
             )
             self.fields[f"justification_{area.pk}"] = forms.CharField(
                 label=_("Justification"),
                 max_length=2000,
                 required=False,
                 validators=[no_national_identity_number],
-                widget=forms.Textarea(attrs={"rows": 3}),
+                widget=forms.Textarea(attrs={"rows": 3, "class": "ds-input"}),
             )
             row = rows.get(area.pk)
             if row is not None and not self.is_bound:

@@ -86,6 +86,16 @@ def scope_unit_ids(*, rights: StaircaseRights) -> set[int] | None:
     return set(rights.read_unit_ids | rights.office_unit_ids | rights.approve_unit_ids)
 
 
+def default_framework(*, rights: StaircaseRights) -> Framework | None:
+    """The framework of the newest round that takes in units the person reads."""
+    scope = scope_unit_ids(rights=rights)
+    rounds = AssessmentRound.objects.select_related("framework_version__framework")
+    if scope is not None:
+        rounds = rounds.filter(assessments__org_unit_id__in=scope)
+    newest = rounds.order_by("-year", "-pk").first()
+    return newest.framework_version.framework if newest else None
+
+
 def _units(scope: set[int] | None, area_id: int | None) -> list[OrgUnit]:
     units = OrgUnit.objects.filter(kind=OrgUnit.Kind.UNIT, is_active=True).select_related("parent")
     if scope is not None:
@@ -131,8 +141,8 @@ def staircase_overview(
     )
     units = _units(scope_unit_ids(rights=rights), area_id)
     unit_ids = [u.pk for u in units]
-    own = _own_steps(framework, unit_ids)
-    reviewed = _review_steps(framework, unit_ids)
+    own = _steps(own_steps_query(framework, unit_ids))
+    reviewed = _steps(review_steps_query(framework, unit_ids))
     statuses = dict(
         SelfAssessment.objects.filter(
             framework_version__framework=framework, year=year, kind=UNIT, org_unit_id__in=unit_ids
@@ -164,23 +174,27 @@ def staircase_overview(
     )
 
 
-def _own_steps(framework: Framework, unit_ids: list[int]) -> dict[tuple[int, int, int], int]:
-    rows = AreaAssessment.objects.filter(
+def own_steps_query(framework: Framework, unit_ids: list[int]):
+    """(unit, year, area number, step) of every unit's own self-assessment: the heat map's floor."""
+    return AreaAssessment.objects.filter(
         assessment__framework_version__framework=framework,
         assessment__kind=UNIT,
         assessment__org_unit_id__in=unit_ids,
     ).values_list("assessment__org_unit_id", "assessment__year", "area__position", "step_reached")
-    return {(unit, year, position): step for unit, year, position, step in rows}
 
 
-def _review_steps(framework: Framework, unit_ids: list[int]) -> dict[tuple[int, int, int], int]:
-    rows = AreaReview.objects.filter(
+def review_steps_query(framework: Framework, unit_ids: list[int]):
+    """(unit, year, area number, step) of every completed external review."""
+    return AreaReview.objects.filter(
         review__round__framework_version__framework=framework,
         review__status=ExternalReview.Status.COMPLETED,
         review__org_unit_id__in=unit_ids,
         step__isnull=False,
     ).values_list("review__org_unit_id", "review__round__year", "area__position", "step")
-    return {(unit, year, position): step for unit, year, position, step in rows}
+
+
+def _steps(queryset) -> dict[tuple[int, int, int], int]:
+    return {(unit, year, position): step for unit, year, position, step in queryset}
 
 
 def _valid_certificates(framework, unit_ids, today) -> dict[int, Certification]:

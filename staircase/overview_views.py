@@ -36,9 +36,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = OverviewFilter(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    framework = (
-        data.get("framework") or Framework.objects.filter(versions__rounds__isnull=False).first()
-    )
+    framework = data.get("framework") or ov.default_framework(rights=rights)
+    if not form.is_bound:
+        form = OverviewFilter(initial={"framework": framework})
     area = data.get("area")
     result = ov.staircase_overview(
         rights=rights,
@@ -51,14 +51,18 @@ def overview(request: HttpRequest) -> HttpResponse:
         return render(
             request, "staircase/overview.html", {"form": form, "overview": result, "rights": rights}
         )
+    fmt, name = request.GET.get("format"), request.GET.get("table", "heatmap")
+    exports = {
+        "heatmap": ov.heat_table,
+        "distribution": lambda o: ov.distribution_chart(o).table,
+        "trend": ov.trend_table,
+    }
+    if fmt in ("csv", "xlsx") and name in exports:
+        filename = f"kvalitetstrapp-{name}-{result.year}"
+        return export_response(table=exports[name](result), fmt=fmt, filename=filename)
     heat = ov.heat_table(result)
     distribution = ov.distribution_chart(result)
     trend = ov.trend_chart(result)
-    tables = {"heatmap": heat, "distribution": distribution.table, "trend": trend.table}
-    fmt, name = request.GET.get("format"), request.GET.get("table", "heatmap")
-    if fmt in ("csv", "xlsx") and name in tables:
-        filename = f"kvalitetstrapp-{name}-{result.year}"
-        return export_response(table=tables[name], fmt=fmt, filename=filename)
     context = {
         "form": form,
         "overview": result,

@@ -182,3 +182,50 @@ def test_a_bad_framework_file_shows_row_errors_and_saves_nothing(client, users):
 def test_only_the_office_imports_frameworks(client, users):
     client.force_login(users.leader_a)
     assert client.get(reverse("staircase:framework_import")).status_code == 403
+
+
+@pytest.mark.parametrize("areas,per_step,extra_measures", [(2, 1, 0), (11, 3, 30)])
+def test_review_improvement_and_framework_pages_run_a_fixed_number_of_queries(
+    client, org, users, plan, django_assert_max_num_queries, areas, per_step, extra_measures
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from qualityplan.models import QualityPlan
+    from staircase.reviews import reviewer_appoint
+    from tests.factories import GoalFactory, MeasureFactory
+
+    QualityPlan.objects.filter(pk=plan.pk).update(status="active")
+    goal = GoalFactory(plan=plan, position=1)
+    for _ in range(extra_measures):
+        MeasureFactory(goal=goal)
+    version = make_framework(areas=areas, per_step=per_step)
+    round_ = make_round(version=version, owner=org.department, year=2024)
+    _fill(round_, [org.unit_a, org.unit_b], users.leader_a)
+    assessment = SelfAssessment.objects.get(org_unit=org.unit_a)
+    assignment, _created = reviewer_appoint(
+        round=round_,
+        unit=org.unit_a,
+        username="eva",
+        full_name="Eva Granskare",
+        email="eva@example.se",
+        access_until=timezone.localdate() + timedelta(days=9),
+        user=users.quality_office,
+    )
+    client.force_login(assignment.user)
+    with django_assert_max_num_queries(24):
+        assert (
+            client.get(reverse("staircase:review", args=[assignment.review_id])).status_code == 200
+        )
+    client.force_login(users.leader_a)
+    with django_assert_max_num_queries(22):
+        url = reverse("staircase:improvement", args=[assessment.pk])
+        assert client.get(url).status_code == 200
+    client.force_login(users.quality_office)
+    with django_assert_max_num_queries(24):
+        assert (
+            client.get(reverse("staircase:review", args=[assignment.review_id])).status_code == 200
+        )
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("staircase:framework_list")).status_code == 200
