@@ -135,6 +135,8 @@ COUNTED_SOURCES = {
     Indicator.Source.DEVIATIONS_REPORTED,
     Indicator.Source.DEVIATIONS_CLOSED,
     Indicator.Source.MEETINGS_HELD,
+    # Filled from the survey's answers (surveys.indicators): counted by the app as well.
+    Indicator.Source.SURVEY,
 }
 # Values that come from a file or from national statistics: never typed over on the
 # status page or in a status sheet; a change is a correction with a reason.

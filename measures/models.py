@@ -118,6 +118,7 @@ class Indicator(models.Model):
         MEETINGS_HELD = "meetings_held", _("Counted: quality council meetings held")
         IMPORTED = "imported", _("Imported")
         STATISTICS = "statistics", _("National statistics")
+        SURVEY = "survey", _("Survey: share answering 4 or 5, or yes")
 
     measure = models.ForeignKey(
         Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="indicators"
@@ -141,7 +142,8 @@ class Indicator(models.Model):
         ordering = ["measure", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(source__in=["manual", "imported", "statistics"]) | Q(kind="count"),
+                condition=Q(source__in=["manual", "imported", "statistics", "survey"])
+                | Q(kind="count"),
                 name="indicator_counted_source_is_count",
             ),
         ]
@@ -163,6 +165,14 @@ class Indicator(models.Model):
         if self.source in counted and self.kind != self.Kind.COUNT:
             raise ValidationError(
                 {"kind": _("An indicator counted from deviations or meetings must be a count.")}
+            )
+        if self.source == self.Source.SURVEY and self.kind != self.Kind.PERCENTAGE:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "An indicator fed by a survey is a percentage (share answering 4 or 5)."
+                    )
+                }
             )
 
 

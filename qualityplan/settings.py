@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     # Newer apps come here, above reporting in the import order.
     "improvement",
     "staircase",
+    "surveys",
     # Demo data sits at the top and may use every app.
     "demo",
 ]
@@ -204,7 +205,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Called with period=… whenever a period gets new status rows: fills the values of
 # indicators counted from deviations and meetings.
-MEASURES_PERIOD_HOOKS = ["deviations.indicators.counted_values_refresh"]
+MEASURES_PERIOD_HOOKS = [
+    "deviations.indicators.counted_values_refresh",
+    "surveys.indicators.survey_values_refresh",
+]
 # Newer apps show their parts of reporting's pages and of the menu without reporting
 # (or qualityplan) importing them; see reporting/hooks.py.
 # - A PDF chapter: called with plan=, year=, unit_ids=, user=; returns a HookPart
@@ -479,3 +483,20 @@ CELERY_BEAT_SCHEDULE["refresh-statistics"] = {
 REPORT_PDF_SECTION_HOOKS.insert(0, "sources.reporting.pdf_section")
 REPORTING_INDICATOR_PANEL_HOOKS = ["sources.reporting.indicator_panel"]
 # --- end of the indicator sources block ---------------------------------------------
+
+# --- Surveys ----------------------------------------------------------------------
+# Answers from one address to one survey link, and to one link from everywhere, per
+# ten minutes. A shared tablet or a municipal network sends many from one address, so
+# the per-address limit is generous; the office sets a daily cap per link as well.
+SURVEY_RATE_PER_ADDRESS = int(os.environ.get("SURVEY_RATE_PER_ADDRESS", "40"))
+SURVEY_RATE_PER_LINK = int(os.environ.get("SURVEY_RATE_PER_LINK", "200"))
+# A form older than this is refused (and shown again, empty): a tablet left overnight.
+SURVEY_FORM_MAX_AGE = int(os.environ.get("SURVEY_FORM_MAX_AGE", str(12 * 3600)))
+# A form sent back sooner than this after it was shown came from a script: nothing is saved.
+SURVEY_MIN_SECONDS = int(os.environ.get("SURVEY_MIN_SECONDS", "2"))
+# The surveys' chapter in the annual PDF and their menu link (hooks the staircase made).
+REPORT_PDF_SECTION_HOOKS.append("surveys.report.pdf_section")
+NAV_LINK_HOOKS.append("surveys.nav.nav_links")
+# Survey results as evidence on the staircase criteria their questions are linked to.
+STAIRCASE_EVIDENCE_HOOKS = ["surveys.evidence.criterion_evidence"]
+# --- end of the surveys block -------------------------------------------------------

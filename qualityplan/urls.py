@@ -28,6 +28,8 @@ urlpatterns = [
     path("improvement/", include("improvement.urls")),
     path("organisation/", include("qualityplan.org_urls")),
     path("sources/", include("sources.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("s/", include("surveys.public_urls")),
     path("admin/", admin.site.urls),
     # Security log and a person's own account (issue 9).
     path("security/", include("qualityplan.security_urls")),

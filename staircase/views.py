@@ -2,10 +2,12 @@
 
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -281,6 +283,23 @@ def assessment_start(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpR
 # --- A self-assessment -----------------------------------------------------------------------
 
 
+def _attach_outside_evidence(page, assessment: SelfAssessment) -> None:
+    """Evidence newer apps hold on the criteria (settings.STAIRCASE_EVIDENCE_HOOKS, called
+    with org_unit_id=, year=, criterion_ids=; each returns {criterion id: [sentences]})."""
+    ids = [c.pk for view in page.areas for step in view.steps for c in step.criteria]
+    found: dict[int, list[str]] = {}
+    for path in getattr(settings, "STAIRCASE_EVIDENCE_HOOKS", []):
+        hook = import_string(path)
+        for key, lines in hook(
+            org_unit_id=assessment.org_unit_id, year=assessment.year, criterion_ids=ids
+        ).items():
+            found.setdefault(key, []).extend(lines)
+    for view in page.areas:
+        view.outside_evidence = [
+            line for step in view.steps for c in step.criteria for line in found.get(c.pk, [])
+        ]
+
+
 def _assessment_context(request, assessment: SelfAssessment, form=None, met_override=None):
     rights = _rights(request)
     page = selectors.assessment_page(assessment=assessment, met_override=met_override)
@@ -299,6 +318,7 @@ def _assessment_context(request, assessment: SelfAssessment, form=None, met_over
         by_area = {row.area_id: row for row in review.areas.all()}
         for view in page.areas:
             view.review = by_area.get(view.area.pk)
+    _attach_outside_evidence(page, assessment)
     return {
         "assessment": assessment,
         "page": page,

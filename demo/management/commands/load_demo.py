@@ -21,6 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet, **options):
         from demo import staircase as staircase_demo
+        from demo import surveys as demo_surveys
         from demo.deviations import demo_deviations_load
         from demo.improvement import demo_improvement_load
         from demo.measures import demo_statuses_load
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             self.stdout.write(demo_reports_load(plan=self._active_plan()).line)
             self.stdout.write(demo_improvement_load())
             self.stdout.write(staircase_demo.load().line)
+            self.stdout.write(demo_surveys.load().line)
             return
         # The importer logs each plan it creates at INFO; quiet means errors only.
         previous = logging.root.manager.disable
@@ -50,6 +52,7 @@ class Command(BaseCommand):
             demo_reports_load(plan=self._active_plan())
             demo_improvement_load()
             staircase_demo.load()
+            demo_surveys.load()
         finally:
             logging.disable(previous)
 
