@@ -37,7 +37,7 @@ def poster_html(*, survey: Survey, link: SurveyLink, url: str) -> str:
                 }
             )
     return render_to_string(
-        "surveys/poster.html",
+        "surveys/pdf/poster.html",
         {
             "survey": survey,
             "link": link,

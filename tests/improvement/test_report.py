@@ -29,7 +29,7 @@ def test_pdf_section_counts_projects_with_a_signal_and_duty_assessments(plan, or
     section = pdf_section(
         plan=plan, year=2022, unit_ids={org.unit_a.pk, org.unit_b.pk}, user=users.director
     )
-    assert section.id == "improvement"
+    assert section.anchor == "improvement"
     assert "Færre fall om natten" in section.html
     assert quiet.title in section.html
     assert "1 of them show a signal" in section.html

@@ -133,3 +133,14 @@ def test_the_same_decision_twice_is_one_decision(org, users):
     services.decision_add(review=review, text="Innføre sjekkliste")
     services.decision_add(review=review, text="Innføre sjekkliste")
     assert review.decisions.count() == 1
+
+
+def test_load_regulation_duties_command_adds_the_swedish_chapters(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_regulation_duties", "--country", "se", stdout=out)
+    assert "5 added" in out.getvalue()
+    assert RegulationDuty.objects.filter(code="5 kap. 7 §").exists()

@@ -77,14 +77,17 @@ GARBAGE = {
 }
 
 
-def _patterns(patterns=None, prefix=""):
+def _patterns(patterns=None, prefix="", namespace=""):
+    """(route, pattern, name with its namespace) of every URL but the admin's."""
     for entry in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(entry, URLResolver):
             if str(entry.pattern).startswith("admin/"):
                 continue
-            yield from _patterns(entry.url_patterns, prefix + str(entry.pattern))
+            inner = entry.namespace or namespace
+            yield from _patterns(entry.url_patterns, prefix + str(entry.pattern), inner)
         elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield prefix + str(entry.pattern), entry, name
 
 
 @pytest.fixture
@@ -104,7 +107,31 @@ def world(org, users, plan):
         dedupe_key="walk",
     )
     data.org = org
+    # Improvement work: a project with a cycle, a point and a review decision.
+    from datetime import date as _date
+
+    from improvement import services as improvement_services
+
+    data.project = improvement_services.project_create(
+        user=users.leader_a, units=[org.unit_a], ideas=["Idé"], title="Prosjekt"
+    )
+    data.cycle = improvement_services.cycle_create(
+        project=data.project, user=users.leader_a, starts_on=_date(2022, 1, 1)
+    )
+    data.point = improvement_services.data_point_save(
+        project=data.project, measured_on=_date(2022, 1, 1), value=1
+    )
+    review = improvement_services.review_save(
+        unit=org.unit_a, year=2022, user=users.leader_a, version=None, summary="."
+    )
+    data.decision = improvement_services.decision_add(review=review, text="Beslutning")
     return data
+
+
+NOT_BUILT = (
+    "survey", "section_", "question_", "statistic_", "indicator_import", "security_",
+    "password_reset", "membership_", "role_",
+)  # fmt: skip
 
 
 def _value(name: str, key: str, world) -> str:
@@ -119,9 +146,20 @@ def _value(name: str, key: str, world) -> str:
         "unit_pk": world.org.unit_a.pk,
         "year": 2022,
         "action": "approve" if name == "annual_decide" else "close",
+        "cycle_pk": world.cycle.pk,
+        "point_pk": world.point.pk,
+        "decision_pk": world.decision.pk,
     }
+    if name.startswith("improvement:") and key == "pk":
+        return str(world.project.pk)
     if key in by_key:
         return str(by_key[key])
+    if name == "org_unit" and key == "pk":
+        return str(world.org.unit_a.pk)
+    if ":" in name or name.startswith(NOT_BUILT):
+        # The staircase's, the surveys' and the statistics' own objects are not built
+        # here: the garbage goes to an id or token that does not exist, a 404 path.
+        return "999999" if key.endswith(("pk", "id")) else "unknown"
     assert key == "pk", f"{name}: no value for <{key}>; add it to _value"
     prefixes = [
         (("goal_create", "plan_"), world.plan),
@@ -174,13 +212,13 @@ def test_no_url_answers_5xx_to_garbage(client, users, world, role):
     form = GARBAGE | _row_garbage(world)
     query = "&".join(f"{key}={value}" for key, value in GARBAGE.items() if len(value) < 100)
     failures = []
-    for route, pattern in _patterns():
-        if pattern.name in SKIPPED:
+    for route, pattern, name in _patterns():
+        if pattern.name in SKIPPED or name in SKIPPED:
             continue
-        url = _url(route, pattern.name, world)
+        url = _url(route, name, world)
         requests = [("get", f"{url}?{query}", None), ("post", url, form)]
         if role == "quality_office" and "<int:" in route:
-            requests.append(("get", _url(route, pattern.name, world, huge=True), None))
+            requests.append(("get", _url(route, name, world, huge=True), None))
         for method, target, data in requests:
             response = (
                 getattr(client, method)(target, data) if data else getattr(client, method)(target)
