@@ -8,24 +8,27 @@ employee) gets 403; a plan, period, indicator or unit they may not see is a
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from deviations.selectors import StatRow, deviation_statistics
 from measures import tasks
 from measures.models import Indicator, ReportingPeriod
 from qualityplan.access import get_access
+from qualityplan.dataversion import ENTRY_SECONDS, plan_data_version
 from qualityplan.models import QualityPlan
 from qualityplan.selectors import plan_list_for_user
 
@@ -129,13 +132,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = DashboardForm(request.GET, plan=plan, periods=periods)
     params = form.params()
     scope = selectors.dashboard_scope(user=request.user, unit_id=params.unit_id, plan=plan)
-    rollup = selectors.plan_rollup(
-        plan=plan, year=params.year, unit_ids=scope.unit_ids, period=params.period
-    )
-    units = selectors.child_rollup(scope=scope, selection=rollup.selection)
-    earlier = selectors.plan_rollup_years(
-        plan=plan, years=params.years[:-1], unit_ids=scope.unit_ids
-    )
+    rollup, units, earlier = _cached_rollups(plan=plan, params=params, scope=scope)
     chart = charts.goal_status_chart(rollup)
     units_caption = _("Units under %(unit)s") % {"unit": scope.root.name}
     page_tables = {
@@ -162,6 +159,44 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
         "tab": "overview",
     }
     return render(request, "reporting/dashboard_plan.html", context)
+
+
+def _rollups(*, plan: QualityPlan, params, scope) -> tuple:
+    rollup = selectors.plan_rollup(
+        plan=plan, year=params.year, unit_ids=scope.unit_ids, period=params.period
+    )
+    units = selectors.child_rollup(scope=scope, selection=rollup.selection)
+    earlier = selectors.plan_rollup_years(
+        plan=plan, years=params.years[:-1], unit_ids=scope.unit_ids
+    )
+    return rollup, units, earlier
+
+
+def _cached_rollups(*, plan: QualityPlan, params, scope) -> tuple:
+    """The dashboard's roll-ups, from the cache while the plan's data stamp holds.
+
+    The key holds everything the figures depend on: the plan and its data stamp
+    (moved on commit of every write to the figures, `qualityplan.dataversion`), the
+    year(s) and period, the units counted and the unit shown, and the language.
+    """
+    units_digest = hashlib.sha256(",".join(map(str, sorted(scope.unit_ids))).encode()).hexdigest()
+    key = ":".join(
+        [
+            "kp:dashboard",
+            str(plan.pk),
+            plan_data_version(plan_id=plan.pk),
+            "-".join(map(str, params.years)),
+            str(params.period.pk if params.period else ""),
+            str(scope.root.pk),
+            units_digest[:32],
+            get_language() or "",
+        ]
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _rollups(plan=plan, params=params, scope=scope)
+        cache.set(key, found, ENTRY_SECONDS)
+    return found
 
 
 @require_GET
