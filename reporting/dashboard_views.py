@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -179,10 +180,19 @@ def _cached_rollups(*, plan: QualityPlan, params, scope) -> tuple:
     (moved on commit of every write to the figures, `qualityplan.dataversion`), the
     year(s) and period, the units counted and the unit shown, and the language.
     """
+    key = _figures_key("dashboard", plan=plan, params=params, scope=scope)
+    found = cache.get(key)
+    if found is None:
+        found = _rollups(plan=plan, params=params, scope=scope)
+        cache.set(key, found, ENTRY_SECONDS)
+    return found
+
+
+def _figures_key(kind: str, *, plan: QualityPlan, params, scope) -> str:
     units_digest = hashlib.sha256(",".join(map(str, sorted(scope.unit_ids))).encode()).hexdigest()
-    key = ":".join(
+    return ":".join(
         [
-            "kp:dashboard",
+            f"kp:{kind}",
             str(plan.pk),
             plan_data_version(plan_id=plan.pk),
             "-".join(map(str, params.years)),
@@ -192,11 +202,6 @@ def _cached_rollups(*, plan: QualityPlan, params, scope) -> tuple:
             get_language() or "",
         ]
     )
-    found = cache.get(key)
-    if found is None:
-        found = _rollups(plan=plan, params=params, scope=scope)
-        cache.set(key, found, ENTRY_SECONDS)
-    return found
 
 
 @require_GET
@@ -206,15 +211,25 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
     goals = list(plan.goals.order_by("position"))
     form = MatrixForm(request.GET, plan=plan, periods=periods, goals=goals)
     scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
-    params = form.params(many_units=len(scope.unit_ids) > MATRIX_UNITS_AT_ONCE)
-    matrix = selectors.status_matrix(
-        plan=plan, year=params.year, scope=scope, period=params.period, goal=params.goal
-    )
+    many_units = len(scope.unit_ids) > MATRIX_UNITS_AT_ONCE
+    params = form.params(many_units=many_units)
+    if params.goal is None:
+        matrix = _cached_matrix(plan=plan, params=params, scope=scope)
+    else:
+        matrix = selectors.status_matrix(
+            plan=plan, year=params.year, scope=scope, period=params.period, goal=params.goal
+        )
     table = figure_tables.matrix_table(matrix)
     response = _export(request, [table], f"matrix-{plan.pk}")
     if response is not None:
         return response
-    _draw_cells(matrix)
+    piece = request.GET.get("piece", "")
+    if params.goal is None and piece.isdigit():
+        return _matrix_piece(request, matrix, goal_id=int(piece))
+    # The whole plan of a large organisation comes in pieces, a goal at a time.
+    in_pieces = params.goal is None and many_units and request.GET.get("pieces") != "no"
+    if not in_pieces:
+        _draw_cells(matrix)
     legend = [
         (key, display.STATUS_SIGNS[key], selectors.status_label(key), matrix.counts[key])
         for key in selectors.STATUS_KEYS
@@ -229,8 +244,37 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
         "table": table,
         "nav": _nav(plan=plan, scope=scope, year=params.year, periods=periods),
         "tab": "matrix",
+        "in_pieces": in_pieces,
     }
     return render(request, "reporting/dashboard_matrix.html", context)
+
+
+def _cached_matrix(*, plan: QualityPlan, params, scope) -> selectors.StatusMatrix:
+    """The whole plan's matrix, from the cache while the plan's data stamp holds: its
+    pieces (a goal each) are cut from one matrix, so their columns line up."""
+    key = _figures_key("matrix", plan=plan, params=params, scope=scope)
+    found = cache.get(key)
+    if found is None:
+        found = selectors.status_matrix(
+            plan=plan, year=params.year, scope=scope, period=params.period
+        )
+        cache.set(key, found, ENTRY_SECONDS)
+    return found
+
+
+def _matrix_piece(request: HttpRequest, matrix, *, goal_id: int) -> HttpResponse:
+    """One goal's rows of the whole plan's matrix (a `<tbody>`), loaded as the page
+    scrolls. Compressed: a piece carries no secret (no CSRF token, no session data,
+    only the figures the page around it shows), so BREACH has nothing to find."""
+    goal = next((goal for goal in matrix.goals if goal.goal.pk == goal_id), None)
+    if goal is None:
+        raise Http404
+    matrix.goals = [goal]
+    _draw_cells(matrix)
+    response = render(
+        request, "reporting/_matrix_goal.html", {"matrix": matrix, "goal": goal, "lazy": False}
+    )
+    return GZipMiddleware(lambda _request: response)(request)
 
 
 def _draw_cells(matrix: selectors.StatusMatrix) -> None:
