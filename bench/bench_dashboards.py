@@ -286,6 +286,12 @@ def main() -> None:
         ),
         ("matrix, whole plan", office, f"{matrix}?year={year}&goal=all", "cells"),
         (
+            "  one goal's piece of it",
+            office,
+            f"{matrix}?year={year}&goal=all&piece={first_goal.pk}",
+            "cells of a goal",
+        ),
+        (
             "completeness",
             office,
             reverse("dashboard_completeness", args=[period.pk]),
@@ -315,7 +321,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for label, user, url, floor_name in pages:
-        client = Client()
+        client = Client(HTTP_ACCEPT_ENCODING="gzip")  # as a browser asks; KB as sent
         client.force_login(user)
         fetch = page(client, url)
         if label.strip().startswith("same, cache emptied"):
