@@ -162,7 +162,7 @@ def test_matrix_of_a_large_organisation_starts_with_one_goal(client, data, users
     assert "Goal 2: Gode overganger" in page
     assert f"?year=2022&amp;goal={data.care.pk}" in page
     piece_url = f"?year=2022&amp;goal=all&amp;piece={data.care.pk}"
-    assert f'hx-get="{piece_url}" hx-trigger="revealed"' in page
+    assert f'hx-get="{piece_url}" hx-trigger="intersect once"' in page
     piece = client.get(url, {"year": 2022, "goal": "all", "piece": data.care.pk})
     assert piece.content.decode().lstrip().startswith("<tbody>")
     assert "Nattrutiner" in piece.content.decode() and "Samtaler" not in piece.content.decode()
