@@ -19,6 +19,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -213,6 +214,15 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
     scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
     many_units = len(scope.unit_ids) > MATRIX_UNITS_AT_ONCE
     params = form.params(many_units=many_units)
+    piece = request.GET.get("piece", "")
+    if params.goal is None and piece.isdigit() and not request.GET.get("format"):
+        key = _figures_key(f"matrix-piece-{int(piece)}", plan=plan, params=params, scope=scope)
+        html = cache.get(key)
+        if html is None:
+            matrix = _cached_matrix(plan=plan, params=params, scope=scope)
+            html = _matrix_piece_html(request, matrix, goal_id=int(piece))
+            cache.set(key, html, ENTRY_SECONDS)
+        return GZipMiddleware(lambda _request: HttpResponse(html))(request)
     if params.goal is None:
         matrix = _cached_matrix(plan=plan, params=params, scope=scope)
     else:
@@ -223,9 +233,6 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
     response = _export(request, [table], f"matrix-{plan.pk}")
     if response is not None:
         return response
-    piece = request.GET.get("piece", "")
-    if params.goal is None and piece.isdigit():
-        return _matrix_piece(request, matrix, goal_id=int(piece))
     # The whole plan of a large organisation comes in pieces, a goal at a time.
     in_pieces = params.goal is None and many_units and request.GET.get("pieces") != "no"
     if not in_pieces:
@@ -262,19 +269,21 @@ def _cached_matrix(*, plan: QualityPlan, params, scope) -> selectors.StatusMatri
     return found
 
 
-def _matrix_piece(request: HttpRequest, matrix, *, goal_id: int) -> HttpResponse:
+def _matrix_piece_html(request: HttpRequest, matrix, *, goal_id: int) -> str:
     """One goal's rows of the whole plan's matrix (a `<tbody>`), loaded as the page
-    scrolls. Compressed: a piece carries no secret (no CSRF token, no session data,
-    only the figures the page around it shows), so BREACH has nothing to find."""
+    scrolls; cached as HTML under the plan's data stamp. Sent compressed: a piece
+    carries no secret (no CSRF token, no session data, only the figures the page
+    around it shows), so BREACH has nothing to find."""
     goal = next((goal for goal in matrix.goals if goal.goal.pk == goal_id), None)
     if goal is None:
         raise Http404
     matrix.goals = [goal]
     _draw_cells(matrix)
-    response = render(
-        request, "reporting/_matrix_goal.html", {"matrix": matrix, "goal": goal, "lazy": False}
+    return render_to_string(
+        "reporting/_matrix_goal.html",
+        {"matrix": matrix, "goal": goal, "lazy": False},
+        request=request,
     )
-    return GZipMiddleware(lambda _request: response)(request)
 
 
 def _draw_cells(matrix: selectors.StatusMatrix) -> None:
