@@ -135,31 +135,46 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     params = form.params()
     scope = selectors.dashboard_scope(user=request.user, unit_id=params.unit_id, plan=plan)
     rollup, units, earlier = _cached_rollups(plan=plan, params=params, scope=scope)
-    chart = charts.goal_status_chart(rollup)
-    units_caption = _("Units under %(unit)s") % {"unit": scope.root.name}
-    page_tables = {
-        "goals": figure_tables.goals_table(rollup),
-        "measures": figure_tables.measures_table(rollup),
-        "units": figure_tables.units_table(units, units_caption),
-        "years": figure_tables.years_table([*earlier, rollup]) if earlier else None,
-    }
-    response = _export(request, [chart.table, *page_tables.values()], f"dashboard-{plan.pk}")
-    if response is not None:
-        return response
     context = {
         "plan": plan,
         "form": form,
         "params": params,
         "scope": scope,
         "rollup": rollup,
-        "when": charts.rollup_when(rollup),
-        "units": units,
-        "chart": chart,
-        "tables": page_tables,
-        "light_rule": selectors.traffic_light_rule(),
         "nav": _nav(plan=plan, scope=scope, year=params.year, periods=periods),
         "tab": "overview",
     }
+    # The figures below the filters, as HTML kept under the plan's data stamp and the
+    # whole query string (their links carry it); exports build their table afresh.
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    key = _figures_key(f"dashboard-html-{query}", plan=plan, params=params, scope=scope)
+    figures_html = None if request.GET.get("format") else cache.get(key)
+    if figures_html is None:
+        chart = charts.goal_status_chart(rollup)
+        units_caption = _("Units under %(unit)s") % {"unit": scope.root.name}
+        page_tables = {
+            "goals": figure_tables.goals_table(rollup),
+            "measures": figure_tables.measures_table(rollup),
+            "units": figure_tables.units_table(units, units_caption),
+            "years": figure_tables.years_table([*earlier, rollup]) if earlier else None,
+        }
+        tables_ = [chart.table, *page_tables.values()]
+        response = _export(request, tables_, f"dashboard-{plan.pk}")
+        if response is not None:
+            return response
+        figures = {
+            **context,
+            "when": charts.rollup_when(rollup),
+            "units": units,
+            "chart": chart,
+            "tables": page_tables,
+            "light_rule": selectors.traffic_light_rule(),
+        }
+        figures_html = render_to_string(
+            "reporting/_dashboard_figures.html", figures, request=request
+        )
+        cache.set(key, figures_html, ENTRY_SECONDS)
+    context["figures_html"] = figures_html
     return render(request, "reporting/dashboard_plan.html", context)
 
 

@@ -49,6 +49,8 @@ def test_a_saved_status_shows_on_the_dashboard_at_once(
     url = _url(data)
     before = _totals(client, url)
     assert _totals(client, url).status_counts == before.status_counts  # from the cache
+    page = client.get(url).content.decode()  # the figures' HTML, kept: not escaped again
+    assert "<table" in page and "&lt;table" not in page and "Trygge tjenester" in page
     row = MeasureStatus.objects.get(period=data.t2, measure=data.plain, org_unit=org.unit_a)
     with django_capture_on_commit_callbacks(execute=True):
         measure_status_update(
