@@ -244,7 +244,7 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
         matrix = selectors.status_matrix(
             plan=plan, year=params.year, scope=scope, period=params.period, goal=params.goal
         )
-    table = figure_tables.matrix_table(matrix)
+    table = figure_tables.matrix_table(matrix, with_rows=bool(request.GET.get("format")))
     response = _export(request, [table], f"matrix-{plan.pk}")
     if response is not None:
         return response
