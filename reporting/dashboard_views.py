@@ -8,6 +8,7 @@ employee) gets 403; a plan, period, indicator or unit they may not see is a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from datetime import date
 from urllib.parse import urlencode
@@ -238,7 +239,16 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
             html = _matrix_piece_html(request, matrix, goal_id=int(piece))
             cache.set(key, html, ENTRY_SECONDS)
         return GZipMiddleware(lambda _request: HttpResponse(html))(request)
-    if params.goal is None:
+    # The whole plan of a large organisation comes in pieces, a goal at a time.
+    in_pieces = (
+        params.goal is None
+        and many_units
+        and request.GET.get("pieces") != "no"
+        and not request.GET.get("format")
+    )
+    if in_pieces:
+        matrix = _cached_matrix_outline(plan=plan, params=params, scope=scope)
+    elif params.goal is None:
         matrix = _cached_matrix(plan=plan, params=params, scope=scope)
     else:
         matrix = selectors.status_matrix(
@@ -248,8 +258,6 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
     response = _export(request, [table], f"matrix-{plan.pk}")
     if response is not None:
         return response
-    # The whole plan of a large organisation comes in pieces, a goal at a time.
-    in_pieces = params.goal is None and many_units and request.GET.get("pieces") != "no"
     if not in_pieces:
         _draw_cells(matrix)
     legend = [
@@ -279,6 +287,23 @@ def _cached_matrix(*, plan: QualityPlan, params, scope) -> selectors.StatusMatri
     if found is None:
         found = selectors.status_matrix(
             plan=plan, year=params.year, scope=scope, period=params.period
+        )
+        cache.set(key, found, ENTRY_SECONDS)
+    return found
+
+
+def _cached_matrix_outline(*, plan: QualityPlan, params, scope) -> selectors.StatusMatrix:
+    """The whole plan's matrix without its rows (columns, legend counts, goals and how
+    many measures each has): the page around the pieces, without the weight of the cells."""
+    key = _figures_key("matrix-outline", plan=plan, params=params, scope=scope)
+    found = cache.get(key)
+    if found is None:
+        matrix = _cached_matrix(plan=plan, params=params, scope=scope)
+        found = dataclasses.replace(
+            matrix,
+            goals=[
+                selectors.MatrixGoal(goal.goal, [], size=len(goal.rows)) for goal in matrix.goals
+            ],
         )
         cache.set(key, found, ENTRY_SECONDS)
     return found
