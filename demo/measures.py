@@ -24,6 +24,7 @@ from django.utils import timezone
 from measures.models import Indicator, IndicatorTarget, Measure, MeasureStatus, ReportingPeriod
 from measures.periods import obligation_pairs, period_bounds, period_close, period_open
 from measures.statuses import measure_status_update
+from qualityplan.dataversion import plan_changed
 from qualityplan.models import Membership, QualityPlan
 
 Status = MeasureStatus.Status
@@ -380,6 +381,7 @@ def _bench_reported_period(*, plan: QualityPlan, year: int, number: int) -> Repo
         batch_size=2000,
         ignore_conflicts=True,
     )
+    plan_changed(plan_id=plan.pk)
     return period
 
 

@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from qualityplan.access import OrgTree
+from qualityplan.dataversion import plan_changed
 from qualityplan.models import Membership, QualityPlan
 from qualityplan.services import record_action
 
@@ -116,6 +117,7 @@ def obligations_refresh(*, period: ReportingPeriod) -> int:
         ignore_conflicts=True,
     )
     if missing:
+        plan_changed(plan_id=period.plan_id)
         _run_period_hooks(period)
     return len(missing)
 

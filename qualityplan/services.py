@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from .dataversion import org_changed
 from .models import Goal, OrgUnit, QualityPlan, SubGoal, UserProfile
 from .selectors import overlapping_active_plans
 
@@ -67,6 +68,8 @@ def position_move(*, obj, direction: str, user: User | None) -> bool:
     type(obj).objects.filter(pk=neighbour.pk).update(position=mine)
     type(obj).objects.filter(pk=obj.pk).update(position=theirs)
     obj.position = theirs
+    # The swap writes with update(), which sends no signal: the dashboards' order changed.
+    org_changed()
     record_action(user=user, obj=obj, flag=CHANGE, message=f"moved {direction}")
     return True
 
@@ -80,6 +83,7 @@ def position_delete(*, obj, user: User | None) -> None:
     obj.delete()
     for sibling in siblings.filter(position__gt=position).order_by("position"):
         type(sibling).objects.filter(pk=sibling.pk).update(position=sibling.position - 1)
+    org_changed()
 
 
 def _plans_named(plans) -> str:

@@ -8,22 +8,28 @@ employee) gets 403; a plan, period, indicator or unit they may not see is a
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from deviations.selectors import StatRow, deviation_statistics
 from measures.models import Indicator, ReportingPeriod
 from qualityplan.access import get_access
+from qualityplan.dataversion import ENTRY_SECONDS, plan_data_version
 from qualityplan.models import QualityPlan
 from qualityplan.selectors import plan_list_for_user
 
@@ -128,6 +134,51 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = DashboardForm(request.GET, plan=plan, periods=periods)
     params = form.params()
     scope = selectors.dashboard_scope(user=request.user, unit_id=params.unit_id, plan=plan)
+    rollup, units, earlier = _cached_rollups(plan=plan, params=params, scope=scope)
+    context = {
+        "plan": plan,
+        "form": form,
+        "params": params,
+        "scope": scope,
+        "rollup": rollup,
+        "nav": _nav(plan=plan, scope=scope, year=params.year, periods=periods),
+        "tab": "overview",
+    }
+    # The figures below the filters, as HTML kept under the plan's data stamp and the
+    # whole query string (their links carry it); exports build their table afresh.
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    key = _figures_key(f"dashboard-html-{query}", plan=plan, params=params, scope=scope)
+    figures_html = None if request.GET.get("format") else cache.get(key)
+    if figures_html is None:
+        chart = charts.goal_status_chart(rollup)
+        units_caption = _("Units under %(unit)s") % {"unit": scope.root.name}
+        page_tables = {
+            "goals": figure_tables.goals_table(rollup),
+            "measures": figure_tables.measures_table(rollup),
+            "units": figure_tables.units_table(units, units_caption),
+            "years": figure_tables.years_table([*earlier, rollup]) if earlier else None,
+        }
+        tables_ = [chart.table, *page_tables.values()]
+        response = _export(request, tables_, f"dashboard-{plan.pk}")
+        if response is not None:
+            return response
+        figures = {
+            **context,
+            "when": charts.rollup_when(rollup),
+            "units": units,
+            "chart": chart,
+            "tables": page_tables,
+            "light_rule": selectors.traffic_light_rule(),
+        }
+        figures_html = render_to_string(
+            "reporting/_dashboard_figures.html", figures, request=request
+        )
+        cache.set(key, figures_html, ENTRY_SECONDS)
+    context["figures_html"] = figures_html
+    return render(request, "reporting/dashboard_plan.html", context)
+
+
+def _rollups(*, plan: QualityPlan, params, scope) -> tuple:
     rollup = selectors.plan_rollup(
         plan=plan, year=params.year, unit_ids=scope.unit_ids, period=params.period
     )
@@ -135,32 +186,38 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     earlier = selectors.plan_rollup_years(
         plan=plan, years=params.years[:-1], unit_ids=scope.unit_ids
     )
-    chart = charts.goal_status_chart(rollup)
-    units_caption = _("Units under %(unit)s") % {"unit": scope.root.name}
-    page_tables = {
-        "goals": figure_tables.goals_table(rollup),
-        "measures": figure_tables.measures_table(rollup),
-        "units": figure_tables.units_table(units, units_caption),
-        "years": figure_tables.years_table([*earlier, rollup]) if earlier else None,
-    }
-    response = _export(request, [chart.table, *page_tables.values()], f"dashboard-{plan.pk}")
-    if response is not None:
-        return response
-    context = {
-        "plan": plan,
-        "form": form,
-        "params": params,
-        "scope": scope,
-        "rollup": rollup,
-        "when": charts.rollup_when(rollup),
-        "units": units,
-        "chart": chart,
-        "tables": page_tables,
-        "light_rule": selectors.traffic_light_rule(),
-        "nav": _nav(plan=plan, scope=scope, year=params.year, periods=periods),
-        "tab": "overview",
-    }
-    return render(request, "reporting/dashboard_plan.html", context)
+    return rollup, units, earlier
+
+
+def _cached_rollups(*, plan: QualityPlan, params, scope) -> tuple:
+    """The dashboard's roll-ups, from the cache while the plan's data stamp holds.
+
+    The key holds everything the figures depend on: the plan and its data stamp
+    (moved on commit of every write to the figures, `qualityplan.dataversion`), the
+    year(s) and period, the units counted and the unit shown, and the language.
+    """
+    key = _figures_key("dashboard", plan=plan, params=params, scope=scope)
+    found = cache.get(key)
+    if found is None:
+        found = _rollups(plan=plan, params=params, scope=scope)
+        cache.set(key, found, ENTRY_SECONDS)
+    return found
+
+
+def _figures_key(kind: str, *, plan: QualityPlan, params, scope) -> str:
+    units_digest = hashlib.sha256(",".join(map(str, sorted(scope.unit_ids))).encode()).hexdigest()
+    return ":".join(
+        [
+            f"kp:{kind}",
+            str(plan.pk),
+            plan_data_version(plan_id=plan.pk),
+            "-".join(map(str, params.years)),
+            str(params.period.pk if params.period else ""),
+            str(scope.root.pk),
+            units_digest[:32],
+            get_language() or "",
+        ]
+    )
 
 
 @require_GET
@@ -170,15 +227,38 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
     goals = list(plan.goals.order_by("position"))
     form = MatrixForm(request.GET, plan=plan, periods=periods, goals=goals)
     scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
-    params = form.params(many_units=len(scope.unit_ids) > MATRIX_UNITS_AT_ONCE)
-    matrix = selectors.status_matrix(
-        plan=plan, year=params.year, scope=scope, period=params.period, goal=params.goal
+    many_units = len(scope.unit_ids) > MATRIX_UNITS_AT_ONCE
+    params = form.params(many_units=many_units)
+    piece = request.GET.get("piece", "")
+    if params.goal is None and piece.isdigit() and not request.GET.get("format"):
+        key = _figures_key(f"matrix-piece-{int(piece)}", plan=plan, params=params, scope=scope)
+        html = cache.get(key)
+        if html is None:
+            matrix = _cached_matrix(plan=plan, params=params, scope=scope)
+            html = _matrix_piece_html(request, matrix, goal_id=int(piece))
+            cache.set(key, html, ENTRY_SECONDS)
+        return GZipMiddleware(lambda _request: HttpResponse(html))(request)
+    # The whole plan of a large organisation comes in pieces, a goal at a time.
+    in_pieces = (
+        params.goal is None
+        and many_units
+        and request.GET.get("pieces") != "no"
+        and not request.GET.get("format")
     )
-    table = figure_tables.matrix_table(matrix)
+    if in_pieces:
+        matrix = _cached_matrix_outline(plan=plan, params=params, scope=scope)
+    elif params.goal is None:
+        matrix = _cached_matrix(plan=plan, params=params, scope=scope)
+    else:
+        matrix = selectors.status_matrix(
+            plan=plan, year=params.year, scope=scope, period=params.period, goal=params.goal
+        )
+    table = figure_tables.matrix_table(matrix, with_rows=bool(request.GET.get("format")))
     response = _export(request, [table], f"matrix-{plan.pk}")
     if response is not None:
         return response
-    _draw_cells(matrix)
+    if not in_pieces:
+        _draw_cells(matrix)
     legend = [
         (key, selectors.status_label(key), matrix.counts[key]) for key in selectors.STATUS_KEYS
     ]
@@ -192,8 +272,56 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
         "table": table,
         "nav": _nav(plan=plan, scope=scope, year=params.year, periods=periods),
         "tab": "matrix",
+        "in_pieces": in_pieces,
     }
     return render(request, "reporting/dashboard_matrix.html", context)
+
+
+def _cached_matrix(*, plan: QualityPlan, params, scope) -> selectors.StatusMatrix:
+    """The whole plan's matrix, from the cache while the plan's data stamp holds: its
+    pieces (a goal each) are cut from one matrix, so their columns line up."""
+    key = _figures_key("matrix", plan=plan, params=params, scope=scope)
+    found = cache.get(key)
+    if found is None:
+        found = selectors.status_matrix(
+            plan=plan, year=params.year, scope=scope, period=params.period
+        )
+        cache.set(key, found, ENTRY_SECONDS)
+    return found
+
+
+def _cached_matrix_outline(*, plan: QualityPlan, params, scope) -> selectors.StatusMatrix:
+    """The whole plan's matrix without its rows (columns, legend counts, goals and how
+    many measures each has): the page around the pieces, without the weight of the cells."""
+    key = _figures_key("matrix-outline", plan=plan, params=params, scope=scope)
+    found = cache.get(key)
+    if found is None:
+        matrix = _cached_matrix(plan=plan, params=params, scope=scope)
+        found = dataclasses.replace(
+            matrix,
+            goals=[
+                selectors.MatrixGoal(goal.goal, [], size=len(goal.rows)) for goal in matrix.goals
+            ],
+        )
+        cache.set(key, found, ENTRY_SECONDS)
+    return found
+
+
+def _matrix_piece_html(request: HttpRequest, matrix, *, goal_id: int) -> str:
+    """One goal's rows of the whole plan's matrix (a `<tbody>`), loaded as the page
+    scrolls; cached as HTML under the plan's data stamp. Sent compressed: a piece
+    carries no secret (no CSRF token, no session data, only the figures the page
+    around it shows), so BREACH has nothing to find."""
+    goal = next((goal for goal in matrix.goals if goal.goal.pk == goal_id), None)
+    if goal is None:
+        raise Http404
+    matrix.goals = [goal]
+    _draw_cells(matrix)
+    return render_to_string(
+        "reporting/_matrix_goal.html",
+        {"matrix": matrix, "goal": goal, "lazy": False},
+        request=request,
+    )
 
 
 def _draw_cells(matrix: selectors.StatusMatrix) -> None:

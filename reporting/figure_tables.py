@@ -257,11 +257,14 @@ def _area_name(line: UnitCompleteness) -> str:
     return parent.name if parent.kind == parent.Kind.AREA else ""
 
 
-def matrix_table(matrix: StatusMatrix) -> ChartTable:
+def matrix_table(matrix: StatusMatrix, *, with_rows: bool = True) -> ChartTable:
+    """The matrix as a table for the downloads. The page itself draws the matrix and
+    needs only the table's name and caption: `with_rows=False` spares it the rows
+    (tens of thousands of cells for a whole department)."""
     columns = [Column(_("Goal")), Column(_("Measure"))]
     columns += [Column(column.label) for column in matrix.columns]
     rows = []
-    for goal in matrix.goals:
+    for goal in matrix.goals if with_rows else []:
         for row in goal.rows:
             rows.append(
                 [str(goal.goal.position), row.measure.title]

@@ -86,3 +86,13 @@ def users(org):
 @pytest.fixture
 def plan(org):
     return QualityPlanFactory(owner=org.department, first_year=2021, last_year=2024)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids repeat between tests, cached figures must not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -36,6 +36,13 @@ class MatrixRow:
 class MatrixGoal:
     goal: Goal
     rows: list[MatrixRow]
+    # An outline (the whole plan's matrix before its pieces load) keeps no rows, only
+    # how many there are.
+    size: int | None = None
+
+    @property
+    def measure_count(self) -> int:
+        return len(self.rows) if self.size is None else self.size
 
 
 @dataclass

@@ -192,3 +192,23 @@ def test_area_leader_sees_only_the_area(open_page, users, municipality, screensh
     expect(page.locator("td.mx").first).to_be_visible()
     expect(page.get_by_text("Sykehjemmet")).to_have_count(0)
     page.screenshot(path=screenshot_dir / "dashboard-area-leader-matrix.png", full_page=True)
+
+
+def test_the_whole_plan_matrix_loads_a_goal_at_a_time(
+    open_page, users, municipality, screenshot_dir, monkeypatch
+):
+    """A large organisation's whole-plan matrix: each goal's rows arrive as it scrolls."""
+    from reporting import dashboard_views
+
+    monkeypatch.setattr(dashboard_views, "MATRIX_UNITS_AT_ONCE", 2)
+    plan = municipality.plan
+    page = open_page(users.quality_office, f"/reporting/plans/{plan.pk}/matrix/")
+    page.goto(page.url.split("?")[0] + "?year=2022&goal=all")  # the login drops a second "&"
+    table = page.locator("table.dash-matrix")
+    table.scroll_into_view_if_needed()
+    expect(table.get_by_role("link", name="Samtaler")).to_be_visible()  # goal 1, loaded
+    table.get_by_text(re.compile("Gode overganger")).scroll_into_view_if_needed()
+    expect(table.get_by_role("link", name="Pårørendeplan")).to_be_visible()  # goal 2
+    expect(table.locator("td.dash-matrix__piece")).to_have_count(0)  # every piece is in
+    expect(page.locator("td.mx a").first).to_have_attribute("aria-label", re.compile(r"\w"))
+    page.screenshot(path=screenshot_dir / "dashboard-matrix-pieces.png", full_page=True)
