@@ -170,12 +170,19 @@ def report_render(
     return RenderedReport(pdf=pdf, pages=pages, title=data.title)
 
 
-def report_html(*, data: ReportData) -> str:
+def report_html(*, data: ReportData, **part) -> str:
+    """The report as one HTML document; `part` renders a piece of it instead (see
+    `reporting.pdf_chunks`): `part="main"` or `"appendix"`, with the given page numbers."""
     context = {
         "data": data,
         "language": translation.get_language() or settings.LANGUAGE_CODE,
         "page_of": page_of_content(),
         "municipality": settings.MUNICIPALITY_NAME,
+        "part": "whole",
+        "toc_units": [(report, None) for report in data.unit_reports],
+        "appendix_reports": data.unit_reports,
+        "appendix_first": True,
+        **part,
     }
     return render_to_string("reporting/pdf/report.html", context)
 
