@@ -116,12 +116,12 @@ def render_once(units: int, year: int, keep: str | None, appendix: bool) -> dict
         plan = bench_plan()
         user = reader_of(units)
         reports = unit_reports_seed(plan=plan, year=year, user=user) if appendix else 0
-        row = _render(plan, user, units, year, keep if not appendix else None)
+        row = _render(plan, user, units, year, keep, appendix)
         transaction.set_rollback(True)
     return {**row, "reports": reports}
 
 
-def _render(plan, user, units: int, year: int, keep: str | None) -> dict:
+def _render(plan, user, units: int, year: int, keep: str | None, appendix: bool) -> dict:
     marks: dict[str, float] = {}
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries, translation.override("nb"):
@@ -138,7 +138,8 @@ def _render(plan, user, units: int, year: int, keep: str | None) -> dict:
     ended = time.perf_counter()
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
-        (Path(keep) / f"report-{units}.pdf").write_bytes(rendered.pdf)
+        name = f"report-{units}{'-appendix' if appendix else ''}-{MODE}.pdf"
+        (Path(keep) / name).write_bytes(rendered.pdf)
     stage = ReportJob.Stage
     return {
         "units": units,

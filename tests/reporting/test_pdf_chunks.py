@@ -9,7 +9,8 @@ import pytest
 from django.utils import translation
 from pypdf import PdfReader
 
-from reporting import pdf_chunks, unit_reports
+from reporting import pdf_chunks, pdf_jobs, tasks, unit_reports
+from reporting.models import ReportJob, report_storage
 from tests.reporting.dashboard_data import build_plan, fill_reports
 
 YEAR = 2022
@@ -103,3 +104,39 @@ def test_the_bookmarks_and_every_parts_tags_are_kept(chunked, org):
     assert reader.get_destination_page_number(children[1]) > reader.get_destination_page_number(
         children[0]
     )
+
+
+@pytest.fixture
+def report_job(settings, tmp_path, reports, org, users, monkeypatch):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "reports")},
+        },
+    }
+    settings.REPORT_RENDER_MODE = "chunked"
+    settings.REPORT_CHUNK_UNITS = 1
+    monkeypatch.setattr(tasks.render_report_job, "delay", lambda job_id: None)
+    job, _created = pdf_jobs.report_job_request(
+        user=users.director, plan=reports.plan, year=YEAR, scope_unit=org.department, language="nb"
+    )
+    return job
+
+
+def test_a_job_in_chunked_mode_keeps_the_joined_report(report_job):
+    job = pdf_jobs.report_job_run(job_id=report_job.pk, task_id="t-1")
+
+    assert job.status == ReportJob.Status.DONE
+    document = PdfReader(report_storage().open(job.file.name))
+    assert len(document.pages) == job.pages
+    assert "/StructTreeRoot" in document.trailer["/Root"]
+
+
+def test_a_worker_that_fails_fails_the_job_in_words(report_job, monkeypatch):
+    monkeypatch.setattr(pdf_chunks.Workers, "run", lambda self, jobs: 1 / 0)
+
+    job = pdf_jobs.report_job_run(job_id=report_job.pk, task_id="t-1")
+
+    assert job.status == ReportJob.Status.FAILED
+    assert "error in the program" in job.error or "feil i programmet" in job.error
