@@ -154,6 +154,7 @@ def _render(plan, user, units: int, year: int, keep: str | None, appendix: bool)
         "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         # The largest of the report worker processes (chunked only).
         "worker_mib": getattr(rendered, "worker_peak_mib", 0),
+        "parts": getattr(rendered, "part_seconds", {}),
     }
 
 
@@ -203,6 +204,9 @@ def _child(size: int, args, appendix: bool, mode: str) -> None:
         f"{row['worker_mib']:>10.0f} {mode:>8}",
         flush=True,
     )
+    if row["parts"]:
+        parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in row["parts"].items())
+        print(f"       seconds by part (both passes): {parts}", flush=True)
 
 
 if __name__ == "__main__":

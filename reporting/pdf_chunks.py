@@ -68,6 +68,7 @@ class Workers:
             for _n in range(max(1, count))
         ]
         self.peak_mib = 0.0
+        self.seconds: dict[str, float] = {}  # layout and writing, by part
 
     def run(self, jobs: dict[str, dict]) -> dict[str, dict]:
         """Lay out every job (name → {html, pdf}); the workers' answers by name."""
@@ -94,6 +95,7 @@ class Workers:
             thread.join()
         for name, answer in answers.items():
             self.peak_mib = max(self.peak_mib, answer.get("peak_mib", 0))
+            self.seconds[name] = self.seconds.get(name, 0) + answer.get("seconds", 0)
             if "error" in answer:
                 raise WorkerFailed(f"Part {name}: {answer['error']}")
         return answers
@@ -217,6 +219,7 @@ def report_render_chunked(
         pool.kill()
     rendered = pdf.RenderedReport(pdf=merged, pages=total, title=data.title)
     rendered.worker_peak_mib = pool.peak_mib
+    rendered.part_seconds = pool.seconds
     return rendered
 
 
@@ -245,7 +248,10 @@ def join_parts(*, parts: list[Path], footer: Path) -> bytes:
         writer.append(reader, import_outline=False)
     footers = PdfReader(footer)
     for page, stamp in zip(writer.pages, footers.pages, strict=True):
+        _own_resources(page)
         page.merge_page(stamp, over=True)
+        # pypdf writes the joined content uncompressed: ten times the size.
+        page.compress_content_streams()
     _join_outlines(writer, readers, offsets)
     _join_structure(writer, readers)
     _copy_catalog(writer, readers[0])
@@ -253,6 +259,20 @@ def join_parts(*, parts: list[Path], footer: Path) -> bytes:
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def _own_resources(page) -> None:
+    """Give the page resource dictionaries of its own: WeasyPrint shares them between a
+    part's pages, and stamping adds the footer's font to them under a new name each time
+    (a few hundred names on every page)."""
+    resources = page["/Resources"].get_object()
+    own = DictionaryObject()
+    for key, value in resources.items():
+        value = value.get_object()
+        own[NameObject(key)] = (
+            DictionaryObject(value.items()) if isinstance(value, DictionaryObject) else value
+        )
+    page[NameObject("/Resources")] = own
 
 
 def _join_outlines(writer: PdfWriter, readers: list[PdfReader], offsets: list[int]) -> None:

@@ -16,6 +16,7 @@ import json
 import os
 import resource
 import sys
+import time
 import traceback
 import warnings
 
@@ -33,20 +34,26 @@ def main() -> None:
     fetcher = StaticFilesFetcher()
     for line in sys.stdin:
         job = json.loads(line)
+        started = time.perf_counter()
         try:
             with open(job["html"], encoding="utf-8") as source:
                 html = source.read()
             document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
                 pdf_variant=PDF_VARIANT, pdf_tags=True
             )
-            anchors = {
-                anchor: number
-                for number, page in enumerate(document.pages)
-                for anchor in page.anchors
-                if anchor.startswith("unit-report-")
-            }
+            # A page lists the anchors of every box on it, also of one that began on an
+            # earlier page: the first page is where the element starts.
+            anchors: dict[str, int] = {}
+            for number, page in enumerate(document.pages):
+                for anchor in page.anchors:
+                    if anchor.startswith("unit-report-"):
+                        anchors.setdefault(anchor, number)
             document.write_pdf(job["pdf"], pdf_variant=PDF_VARIANT, pdf_tags=True)
-            answer = {"pages": len(document.pages), "anchors": anchors}
+            answer = {
+                "pages": len(document.pages),
+                "anchors": anchors,
+                "seconds": time.perf_counter() - started,
+            }
             del document, html
         except Exception:
             answer = {"error": traceback.format_exc(limit=5)}

@@ -70,6 +70,7 @@ def test_the_parts_make_one_report_numbered_through(chunked, org):
     for unit in (org.unit_a, org.unit_b):
         page = int(re.search(rf"{unit.name}\W*?(\d+)", contents).group(1))
         assert unit.name in texts[page - 1]
+        assert unit.name not in texts[page - 2]  # it starts there
         assert f"Side {page} av" in texts[page - 1]
 
 
