@@ -172,14 +172,14 @@ def report_render(
 
 def report_html(*, data: ReportData, **part) -> str:
     """The report as one HTML document; `part` renders a piece of it instead (see
-    `reporting.pdf_chunks`): `part="main"` or `"appendix"`, with the given page numbers."""
+    `reporting.pdf_chunks`): `part="front"` (cover and contents, with the page numbers
+    `toc_pages`), `"chapters"` or `"appendix"` (the unit reports `appendix_reports`)."""
     context = {
         "data": data,
         "language": translation.get_language() or settings.LANGUAGE_CODE,
         "page_of": page_of_content(),
         "municipality": settings.MUNICIPALITY_NAME,
         "part": "whole",
-        "toc_units": [(report, None) for report in data.unit_reports],
         "appendix_reports": data.unit_reports,
         "appendix_first": True,
         **part,

@@ -3,17 +3,18 @@
 A report of a few hundred units is a few hundred pages; laid out as one WeasyPrint
 document it needs memory in proportion to its length. Here the figures are read once
 (in the calling process) and the report is written as several HTML documents: the main
-part (cover, contents, chapters) and the appendix of unit reports in chunks of
+part (cover and contents, then the chapters) and the appendix of unit reports in chunks of
 `REPORT_CHUNK_UNITS` units. `REPORT_RENDER_WORKERS` worker processes
 (`reporting.pdf_worker`) lay them out, each one document at a time, so no process holds
 more than one chunk, whatever the number of units.
 
 Page numbers across the parts:
-1. The appendix chunks and a draft of the main part (its contents with placeholder page
-   numbers of the same width) are laid out; that gives every part's page count and the
-   page each unit report starts on.
-2. The main part is laid out again with the real page numbers in its contents, and a
-   document of empty pages carrying only the footer "Page X of Y" for the whole report.
+1. The chapters, the appendix chunks and a draft of the cover and contents (placeholder
+   page numbers of the same width) are laid out; that gives every part's page count and
+   the page each chapter and unit report starts on.
+2. The cover and contents are laid out again with the real page numbers (a few pages),
+   and a document of empty pages carrying only the footer "Page X of Y" for the whole
+   report.
 3. The parts are joined with pypdf, each page gets its footer stamped on (it is an
    artifact, not content, as WeasyPrint writes it), the bookmarks are rebuilt with the
    unit reports under the appendix, and the parts' structure trees (the PDF/UA tags) are
@@ -146,20 +147,20 @@ def report_render_chunked(
                 (files / f"{name}.html").write_text(html, encoding="utf-8")
                 return {"html": str(files / f"{name}.html"), "pdf": str(files / f"{name}.pdf")}
 
-            # 1. The chunks and a draft of the main part, for the page counts.
-            width = len(str(len(reports) * 4 + 100))
-            placeholder = "0" * width
+            # 1. The chapters, the chunks and a draft of the cover and contents (page
+            # numbers of the same width), for the page counts and where each id starts.
+            placeholder = "0" * len(str(len(reports) * 4 + 100))
             first = {
-                "main": job(
-                    "main",
+                "front": job(
+                    "front",
+                    pdf.report_html(data=data, part="front", page_of="none", toc_pages=placeholder),
+                ),
+                "chapters": job(
+                    "chapters",
                     pdf.report_html(
-                        data=data,
-                        part="main",
-                        page_of="none",
-                        toc_units=[(report, placeholder) for report in reports],
-                        appendix_page=placeholder,
+                        data=data, part="chapters", page_of="none", running_title=running_title
                     ),
-                )
+                ),
             }
             for number, chunk in enumerate(chunks):
                 first[f"chunk-{number}"] = job(
@@ -175,44 +176,31 @@ def report_render_chunked(
                     ),
                 )
             counted = pool.run(first)
-            main_pages = counted["main"]["pages"]
-            starts, page = {}, main_pages + 1
-            unit_pages = {}
-            for number in range(len(chunks)):
-                answer = counted[f"chunk-{number}"]
-                starts[number] = page
-                for anchor, index in answer["anchors"].items():
-                    unit_pages[anchor] = page + index
-                page += answer["pages"]
+            names = ["chapters"] + [f"chunk-{number}" for number in range(len(chunks))]
+            front_pages = counted["front"]["pages"]
+            page, toc_pages = front_pages + 1, {}
+            for name in names:
+                for anchor, index in counted[name]["anchors"].items():
+                    toc_pages.setdefault(anchor, page + index)
+                page += counted[name]["pages"]
             total = page - 1
 
-            # 2. The main part with its real page numbers, and the footers.
+            # 2. The cover and contents with the real page numbers, and the footers.
             second = {
-                "main": job(
-                    "main",
-                    pdf.report_html(
-                        data=data,
-                        part="main",
-                        page_of="none",
-                        toc_units=[
-                            (report, unit_pages.get(f"unit-report-{report.pk}", ""))
-                            for report in reports
-                        ],
-                        appendix_page=starts.get(0, main_pages + 1),
-                    ),
+                "front": job(
+                    "front",
+                    pdf.report_html(data=data, part="front", page_of="none", toc_pages=toc_pages),
                 ),
                 "footer": job("footer", footer_html(pages=total)),
             }
             final = pool.run(second)
-            if final["main"]["pages"] != main_pages:
+            if final["front"]["pages"] != front_pages:
                 raise WorkerFailed(
-                    f"The main part took {final['main']['pages']} pages, not {main_pages}"
+                    f"The contents took {final['front']['pages']} pages, not {front_pages}"
                 )
             if progress:
                 progress(ReportJob.Stage.WRITING)
-            parts = [files / "main.pdf"] + [
-                files / f"chunk-{number}.pdf" for number in range(len(chunks))
-            ]
+            parts = [files / f"{name}.pdf" for name in ["front", *names]]
             merged = join_parts(parts=parts, footer=files / "footer.pdf")
     finally:
         pool.close()
@@ -276,13 +264,13 @@ def _own_resources(page) -> None:
 
 
 def _join_outlines(writer: PdfWriter, readers: list[PdfReader], offsets: list[int]) -> None:
-    """Every part's bookmarks at their pages; a chunk's top-level items (the unit reports)
-    go under the appendix's bookmark, which the first chunk holds."""
+    """Every part's bookmarks at their pages; a later chunk's top-level items (the unit
+    reports) go under the appendix's bookmark, which the first chunk (part 2) holds."""
     appendix = None
     for number, (reader, offset) in enumerate(zip(readers, offsets, strict=True)):
-        parent = appendix if number > 1 else None
+        parent = appendix if number > 2 else None
         last = _add_outline(writer, reader, reader.outline, offset, parent)
-        if number == 1:
+        if number == 2:
             appendix = last
     return None
 
@@ -391,7 +379,7 @@ def _number_tree(node):
 
 def _copy_catalog(writer: PdfWriter, reader: PdfReader) -> None:
     """The language, the tagged-PDF marks, the title display and the XMP metadata (which
-    names the PDF/UA part) of the main part, and its document information."""
+    names the PDF/UA part) of the first part, and its document information."""
     catalog = reader.trailer["/Root"]
     for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata"):
         if key in catalog:

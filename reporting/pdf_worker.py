@@ -3,8 +3,8 @@
     python -m reporting.pdf_worker
 
 Reads one job a line on stdin (JSON: `html`, the HTML file to read; `pdf`, the file to
-write) and answers one line a job on stdout (JSON: `pages`, `anchors`: the page index of
-every element id starting with `unit-report-`, `peak_mib`: this process's peak memory so
+write) and answers one line a job on stdout (JSON: `pages`, `anchors`: the page index
+where each element id starts, `peak_mib`: this process's peak memory so
 far; or `error`). Run by `reporting.pdf_chunks`, which starts a few of these so that the
 parts of a long report are laid out side by side, each in a process of its own size.
 It only reads the project's static files: no database, no network.
@@ -46,8 +46,7 @@ def main() -> None:
             anchors: dict[str, int] = {}
             for number, page in enumerate(document.pages):
                 for anchor in page.anchors:
-                    if anchor.startswith("unit-report-"):
-                        anchors.setdefault(anchor, number)
+                    anchors.setdefault(anchor, number)
             document.write_pdf(job["pdf"], pdf_variant=PDF_VARIANT, pdf_tags=True)
             answer = {
                 "pages": len(document.pages),
