@@ -237,6 +237,11 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(3600, 4 * REPORT_HARD_TIME_LIMIT)
 # A job whose worker died this many times (out of memory, say) is failed, not run again.
 REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "3"))
+# "chunked" lays out a long annual report in parts on REPORT_RENDER_WORKERS worker
+# processes (REPORT_CHUNK_UNITS unit reports a part) and joins them (reporting.pdf_chunks).
+REPORT_RENDER_MODE = os.environ.get("REPORT_RENDER_MODE", "single")
+REPORT_CHUNK_UNITS = int(os.environ.get("REPORT_CHUNK_UNITS", "40"))
+REPORT_RENDER_WORKERS = int(os.environ.get("REPORT_RENDER_WORKERS", "2"))
 # Report files: the media storage by default; REPORT_STORAGE_BACKEND swaps the backend
 # (e.g. an S3 storage) and REPORT_ROOT the folder of the file-system one.
 REPORT_STORAGE = "reports"

@@ -172,13 +172,20 @@ def report_render(
     return RenderedReport(pdf=pdf, pages=pages, title=data.title)
 
 
-def report_html(*, data: ReportData) -> str:
+def report_html(*, data: ReportData, **part) -> str:
+    """The report as one HTML document; `part` renders a piece of it instead (see
+    `reporting.pdf_chunks`): `part="front"` (cover and contents, with the page numbers
+    `toc_pages`), `"chapters"` or `"appendix"` (the unit reports `appendix_reports`)."""
     context = {
         "data": data,
         "language": translation.get_language() or settings.LANGUAGE_CODE,
         "page_of": page_of_content(),
         "municipality": municipality_name(),
         "logo": logo_data_uri(),
+        "part": "whole",
+        "appendix_reports": data.unit_reports,
+        "appendix_first": True,
+        **part,
     }
     return render_to_string("reporting/pdf/report.html", context)
 
