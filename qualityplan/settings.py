@@ -458,6 +458,13 @@ OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
 OIDC_GROUP_ROLES = env_list("OIDC_GROUP_ROLES", "")
 OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "Microsoft Entra ID")
 OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
+# Logging out ends the provider's session too: the logout form's redirect goes to the
+# provider, which the Content-Security-Policy's form-action must allow.
+if OIDC_OP_DISCOVERY:
+    from urllib.parse import urlsplit  # noqa: E402
+
+    _provider = urlsplit(OIDC_OP_DISCOVERY)
+    _csp["DIRECTIVES"]["form-action"].append(f"{_provider.scheme}://{_provider.netloc}")
 # django-axes' throttle comes first (it only checks), then passwords and SSO.
 AUTHENTICATION_BACKENDS = [
     "qualityplan.security.LoginThrottleBackend",

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -37,44 +37,12 @@ from . import charts, display, figure_tables, selectors, services
 from .exports import FORMATS, export_response
 from .filters import DashboardForm, DeviationForm, IndicatorForm, MatrixForm
 from .hooks import hook_parts
+from .permissions import get_indicator_for_user, get_period_for_user, get_plan_for_user
 
 # More lines than this make a tangle, not a chart: the table alone tells it better.
 MAX_CHART_LINES = 8
 # Above this many units the matrix starts with one goal rather than the whole plan.
 MATRIX_UNITS_AT_ONCE = 60
-
-
-def _get_plan_for_user(request: HttpRequest, plan_id: int) -> QualityPlan:
-    """403 for a person who reads no plan follow-up; 404 for a plan they may not see."""
-    access = get_access(request.user)
-    if not access.reads_follow_up:
-        raise PermissionDenied
-    plan = get_object_or_404(QualityPlan.objects.select_related("owner"), pk=plan_id)
-    if not access.can_view_plan(plan):
-        raise Http404
-    return plan
-
-
-def _get_period_for_user(request: HttpRequest, period_id: int) -> ReportingPeriod:
-    access = get_access(request.user)
-    if not access.reads_follow_up:
-        raise PermissionDenied
-    period = get_object_or_404(ReportingPeriod.objects.select_related("plan__owner"), pk=period_id)
-    if not access.can_view_plan(period.plan):
-        raise Http404
-    return period
-
-
-def _get_indicator_for_user(request: HttpRequest, indicator_id: int) -> Indicator:
-    access = get_access(request.user)
-    if not access.reads_follow_up:
-        raise PermissionDenied
-    indicator = get_object_or_404(
-        Indicator.objects.select_related("measure__goal__plan__owner"), pk=indicator_id
-    )
-    if not access.can_view_plan(indicator.measure.goal.plan):
-        raise Http404
-    return indicator
 
 
 def _unit_param(request: HttpRequest) -> int | None:
@@ -129,7 +97,7 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _get_plan_for_user(request, plan_id)
+    plan = get_plan_for_user(request, plan_id)
     periods = _periods(plan)
     form = DashboardForm(request.GET, plan=plan, periods=periods)
     params = form.params()
@@ -222,7 +190,7 @@ def _figures_key(kind: str, *, plan: QualityPlan, params, scope) -> str:
 
 @require_GET
 def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _get_plan_for_user(request, plan_id)
+    plan = get_plan_for_user(request, plan_id)
     periods = _periods(plan)
     goals = list(plan.goals.order_by("position"))
     form = MatrixForm(request.GET, plan=plan, periods=periods, goals=goals)
@@ -335,7 +303,7 @@ def _draw_cells(matrix: selectors.StatusMatrix) -> None:
 
 @require_GET
 def period_completeness(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = _get_period_for_user(request, period_id)
+    period = get_period_for_user(request, period_id)
     plan = period.plan
     scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
     lines = selectors.completeness(period=period, unit_ids=scope.unit_ids)
@@ -385,7 +353,7 @@ def _may_chase(request: HttpRequest, period: ReportingPeriod) -> bool:
 @require_POST
 def completeness_chase(request: HttpRequest, period_id: int) -> HttpResponse:
     """Queue the status reminder to one unit, or to every unit that has not finished."""
-    period = _get_period_for_user(request, period_id)
+    period = get_period_for_user(request, period_id)
     if not get_access(request.user).can_manage_unit(period.plan.owner_id):
         raise PermissionDenied
     scope_id = request.POST.get("scope", "")
@@ -432,7 +400,7 @@ def _chase_message(lines: list[selectors.UnitCompleteness]) -> str:
 @require_GET
 def plan_indicators(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The plan's measurable indicators, to pick one."""
-    plan = _get_plan_for_user(request, plan_id)
+    plan = get_plan_for_user(request, plan_id)
     scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
     indicators = (
         Indicator.objects.filter(measure__goal__plan=plan)
@@ -452,7 +420,7 @@ def plan_indicators(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @require_GET
 def indicator_dashboard(request: HttpRequest, indicator_id: int) -> HttpResponse:
-    indicator = _get_indicator_for_user(request, indicator_id)
+    indicator = get_indicator_for_user(request, indicator_id)
     plan = indicator.measure.goal.plan
     form = IndicatorForm(request.GET)
     params = form.params(plan=plan)
@@ -492,7 +460,7 @@ def indicator_dashboard(request: HttpRequest, indicator_id: int) -> HttpResponse
 def plan_deviations(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Deviations reported, closed and overdue in the plan's year: per period, per unit one
     level down, by category and by risk."""
-    plan = _get_plan_for_user(request, plan_id)
+    plan = get_plan_for_user(request, plan_id)
     periods = _periods(plan)
     form = DeviationForm(request.GET, plan=plan, periods=periods)
     params = form.params()

