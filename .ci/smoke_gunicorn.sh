@@ -2,13 +2,15 @@
 # Starts gunicorn the way production does (DEBUG off, PostgreSQL, Redis, static
 # files collected and served by WhiteNoise) and checks that /health/ says the
 # database and the broker are fine and that the login page and a static file load.
+# No worker runs here, so /health/ must answer 503 naming the worker (the worker
+# itself is checked by .ci/production_install.sh).
 # Run by .ci/run after `make test`, so .venv exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
-DB_NAME=kvalitetsplan_smoke
+DB_NAME=${SMOKE_DB_NAME:-kvalitetsplan_smoke}
 
 work=$(mktemp -d)
 gunicorn_pid=""
@@ -34,7 +36,8 @@ export VAR_DIR=$work/var
 dropdb -h 127.0.0.1 -U postgres --if-exists "$DB_NAME"
 createdb -h 127.0.0.1 -U postgres "$DB_NAME"
 
-"$PY" manage.py check --deploy
+# The production defaults pass Django's deployment checks: a warning fails CI.
+"$PY" manage.py check --deploy --fail-level WARNING
 "$PY" manage.py collectstatic --noinput --verbosity 0
 "$PY" manage.py migrate --noinput --verbosity 0
 
@@ -47,26 +50,28 @@ gunicorn_pid=$!
 status=000
 for _ in $(seq 60); do
     status=$(curl -s -o "$work/health.json" -w '%{http_code}' "$base/health/" || true)
-    [ "$status" = 200 ] && break
+    [ "$status" = 200 ] || [ "$status" = 503 ] && break
     kill -0 "$gunicorn_pid" 2>/dev/null || { echo "gunicorn exited before answering" >&2; exit 1; }
     sleep 0.5
 done
 echo "GET /health/ -> $status $(cat "$work/health.json" 2>/dev/null)"
-[ "$status" = 200 ] || { echo "/health/ did not answer 200 within 30 seconds" >&2; exit 1; }
+[ "$status" = 503 ] || { echo "/health/ did not answer 503 (no worker) within 30 seconds" >&2; exit 1; }
 
 "$PY" - "$work/health.json" <<'PYTHON'
 import json
 import sys
 
 body = json.load(open(sys.argv[1]))
-expected = {"status": "ok", "database": "ok", "broker": "ok"}
+expected = {"status": "error", "database": "ok", "broker": "ok", "worker": "error"}
 if any(body.get(key) != value for key, value in expected.items()):
     sys.exit(f"/health/ answered {body}, expected {expected}")
 PYTHON
 
 expect() {
     local code size
-    read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "$base$1")
+    # As the TLS-ending reverse proxy would send it (plain HTTP is redirected to HTTPS).
+    read -r code size < <(curl -s -o /dev/null -H 'X-Forwarded-Proto: https' \
+        -w '%{http_code} %{size_download}\n' "$base$1")
     echo "GET $1 -> $code ($size bytes)"
     [ "$code" = "$2" ] || { echo "expected $2" >&2; exit 1; }
     [ "$size" -gt 0 ] || { echo "expected a body" >&2; exit 1; }
@@ -74,4 +79,11 @@ expect() {
 expect /login/ 200
 expect /static/vendor/designsystemet/designsystemet.css 200
 expect /no-such-page/ 404
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/login/")
+echo "GET /login/ over plain HTTP -> $code"
+[ "$code" = 301 ] || { echo "expected a redirect to HTTPS" >&2; exit 1; }
+headers=$(curl -s -D - -o /dev/null -H 'X-Forwarded-Proto: https' "$base/login/")
+for header in "content-security-policy: .*script-src 'self'" "strict-transport-security: max-age="; do
+    grep -qi "^$header" <<<"$headers" || { echo "missing header: $header" >&2; exit 1; }
+done
 echo "gunicorn smoke check passed"

@@ -38,10 +38,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from demo.deviations import bench_deviations_seed, bench_units  # noqa: E402
+from demo.qualityplan import BENCH_USER_PREFIX  # noqa: E402
 from deviations import selectors  # noqa: E402
-from deviations.demo import bench_deviations_seed, bench_units  # noqa: E402
 from deviations.models import Deviation  # noqa: E402
-from qualityplan.demo import BENCH_USER_PREFIX  # noqa: E402
 
 OFFICE = f"{BENCH_USER_PREFIX}kuk"
 COUNT = 50_000

@@ -43,13 +43,14 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
-from qualityplan.demo import BENCH_USER_PREFIX, bench_department  # noqa: E402
+from demo.qualityplan import BENCH_USER_PREFIX, bench_department  # noqa: E402
 from qualityplan.models import Membership, OrgUnit, QualityPlan, Role  # noqa: E402
-from reporting import annual, pdf, selectors  # noqa: E402
+from reporting import pdf, pdf_chunks, selectors, unit_reports  # noqa: E402
 from reporting.models import ReportJob, UnitAnnualReport, UnitAnnualReportGoal  # noqa: E402
 
 UNITS_PER_AREA = 10
-WIDTHS = [6, 8, 6, 6, 8, 13, 7, 6, 8, 9]
+MODE = "single"
+WIDTHS = [6, 8, 6, 6, 8, 13, 7, 6, 8, 9, 10, 8]
 
 
 def bench_plan() -> QualityPlan:
@@ -85,7 +86,7 @@ GOAL_TEXT = (
 def unit_reports_seed(*, plan: QualityPlan, year: int, user: User) -> int:
     """An approved report, with a text for every goal, from every unit the user reads."""
     unit_ids = selectors.dashboard_scope(user=user, plan=plan).unit_ids
-    units = annual.reporting_units(plan=plan).filter(pk__in=unit_ids)
+    units = unit_reports.reporting_units(plan=plan).filter(pk__in=unit_ids)
     now = timezone.now()
     reports = UnitAnnualReport.objects.bulk_create(
         UnitAnnualReport(
@@ -115,16 +116,19 @@ def render_once(units: int, year: int, keep: str | None, appendix: bool) -> dict
         plan = bench_plan()
         user = reader_of(units)
         reports = unit_reports_seed(plan=plan, year=year, user=user) if appendix else 0
-        row = _render(plan, user, units, year, keep if not appendix else None)
+        row = _render(plan, user, units, year, keep, appendix)
         transaction.set_rollback(True)
     return {**row, "reports": reports}
 
 
-def _render(plan, user, units: int, year: int, keep: str | None) -> dict:
+def _render(plan, user, units: int, year: int, keep: str | None, appendix: bool) -> dict:
     marks: dict[str, float] = {}
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries, translation.override("nb"):
-        rendered = pdf.report_render(
+        render = pdf.report_render
+        if MODE == "chunked":
+            render = pdf_chunks.report_render_chunked
+        rendered = render(
             plan=plan,
             year=year,
             scope_unit=plan.owner,
@@ -134,7 +138,8 @@ def _render(plan, user, units: int, year: int, keep: str | None) -> dict:
     ended = time.perf_counter()
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
-        (Path(keep) / f"report-{units}.pdf").write_bytes(rendered.pdf)
+        name = f"report-{units}{'-appendix' if appendix else ''}-{MODE}.pdf"
+        (Path(keep) / name).write_bytes(rendered.pdf)
     stage = ReportJob.Stage
     return {
         "units": units,
@@ -147,6 +152,9 @@ def _render(plan, user, units: int, year: int, keep: str | None) -> dict:
         "queries": len(queries),
         # ru_maxrss is in KiB on Linux.
         "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # The largest of the report worker processes (chunked only).
+        "worker_mib": getattr(rendered, "worker_peak_mib", 0),
+        "parts": getattr(rendered, "part_seconds", {}),
     }
 
 
@@ -155,24 +163,35 @@ def main() -> None:
     parser.add_argument("--sizes", default="30,100,300", help="Units per report.")
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--keep", help="Write the PDFs to this folder.")
+    parser.add_argument(
+        "--modes",
+        default="single",
+        help="single, chunked or both (single,chunked): one process, or in parts on "
+        "REPORT_RENDER_WORKERS worker processes (reporting.pdf_chunks).",
+    )
+    parser.add_argument("--appendix-only", action="store_true", help="Only with unit reports.")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", default="single", help=argparse.SUPPRESS)
     parser.add_argument("--appendix", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        global MODE
+        MODE = args.mode
         print(json.dumps(render_once(args.child, args.year, args.keep, args.appendix)))
         return
     bench_plan()
     heads = ["units", "reports", "pages", "KiB", "seconds", "figures+html", "layout", "pdf"]
-    print(
-        " ".join(f"{head:>{WIDTHS[n]}}" for n, head in enumerate(heads + ["queries", "peak MiB"]))
-    )
-    for appendix in (False, True):
-        for size in [int(size) for size in args.sizes.split(",")]:
-            _child(size, args, appendix)
+    heads += ["queries", "peak MiB", "worker MiB", "mode"]
+    print(" ".join(f"{head:>{WIDTHS[n]}}" for n, head in enumerate(heads)))
+    for mode in args.modes.split(","):
+        for appendix in (True,) if args.appendix_only else (False, True):
+            for size in [int(size) for size in args.sizes.split(",")]:
+                _child(size, args, appendix, mode)
 
 
-def _child(size: int, args, appendix: bool) -> None:
+def _child(size: int, args, appendix: bool, mode: str) -> None:
     command = [sys.executable, __file__, "--child", str(size), "--year", str(args.year)]
+    command += ["--mode", mode]
     command += ["--keep", args.keep] if args.keep else []
     command += ["--appendix"] if appendix else []
     # This script runs itself again, with arguments it built: nothing from outside.
@@ -181,9 +200,13 @@ def _child(size: int, args, appendix: bool) -> None:
     print(
         f"{row['units']:>6} {row['reports']:>8} {row['pages']:>6} {row['kib']:>6} "
         f"{row['seconds']:>8.1f} {row['figures']:>13.1f} {row['layout']:>7.1f} "
-        f"{row['writing']:>6.1f} {row['queries']:>8} {row['peak_mib']:>9.0f}",
+        f"{row['writing']:>6.1f} {row['queries']:>8} {row['peak_mib']:>9.0f} "
+        f"{row['worker_mib']:>10.0f} {mode:>8}",
         flush=True,
     )
+    if row["parts"]:
+        parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in row["parts"].items())
+        print(f"       seconds by part (both passes): {parts}", flush=True)
 
 
 if __name__ == "__main__":

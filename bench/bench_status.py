@@ -37,8 +37,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from demo.qualityplan import BENCH_USER_PREFIX, bench_department  # noqa: E402
 from measures.models import MeasureStatus, ReportingPeriod  # noqa: E402
-from qualityplan.demo import BENCH_USER_PREFIX, bench_department  # noqa: E402
 
 LEADER = f"{BENCH_USER_PREFIX}vl.0001"
 WARMUP = 3

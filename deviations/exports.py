@@ -1,9 +1,10 @@
-"""The filtered deviation list as CSV and XLSX, with the headers in the user's language."""
+"""The filtered deviation list as CSV and XLSX, with the headers in the user's language.
+
+Formulas, widths, the header row and the responses follow `qualityplan.spreadsheets`.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import date, datetime
 
@@ -12,13 +13,18 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+
+from qualityplan.spreadsheets import (
+    XlsxTable,
+    csv_response,
+    csv_text,
+    workbook_bytes,
+    xlsx_response,
+)
 
 from .models import Deviation, RiskLevel
 
 CHUNK = 2000
-# Text a spreadsheet would take for a formula (OWASP's list): kept as text in both formats.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _headers() -> list[str]:
@@ -92,14 +98,9 @@ def _filename(ext: str) -> str:
     return f"avvik-{timezone.localdate():%Y-%m-%d}.{ext}"
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_cell(value) -> str:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        return csv_text(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -110,39 +111,20 @@ def _csv_cell(value) -> str:
 def deviations_csv(deviations: QuerySet[Deviation]) -> StreamingHttpResponse:
     """Semicolon-separated UTF-8 with a byte order mark: what Excel in Norway and Sweden opens
     straight into columns. Dates are ISO 8601. Streamed, so a large export starts at once."""
-    writer = csv.writer(_Echo(), delimiter=";")
 
     def lines():
-        yield "\ufeff" + writer.writerow(_headers())
+        yield _headers()
         for row in _rows(deviations):
-            yield writer.writerow([_csv_cell(value) for value in row])
+            yield [_csv_cell(value) for value in row]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
-
-
-def _xlsx_cell(sheet, value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        return cell
-    return value
+    return csv_response(lines(), filename=_filename("csv"), stream=True)
 
 
 def deviations_xlsx(deviations: QuerySet[Deviation]) -> HttpResponse:
-    """One sheet with real dates and numbers, the header row frozen."""
+    """One sheet with real dates and numbers, the header row frozen and filtered."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Deviations"))
-    sheet.freeze_panes = "A2"
-    sheet.append(_headers())
+    sheet = XlsxTable(workbook, title=_("Deviations"), headers=_headers())
     for row in _rows(deviations):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response
+        sheet.append(row)
+    sheet.close()
+    return xlsx_response(workbook_bytes(workbook), filename=_filename("xlsx"))

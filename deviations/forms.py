@@ -7,10 +7,18 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from qualityplan.fields import free_text_form_field
 from qualityplan.forms import DesignsystemetFormMixin
-from qualityplan.validators import no_national_identity_number
 
-from .models import Deviation, DeviationCategory, QualityCouncilMeeting, RiskLevel
+from .models import (
+    Deviation,
+    DeviationCategory,
+    DeviationEvent,
+    QualityCouncilMeeting,
+    RiskLevel,
+)
+
+_EVENT_NOTE = DeviationEvent._meta.get_field("note")
 
 CONSEQUENCES = [
     (1, _("1 – Insignificant: no harm")),
@@ -51,12 +59,15 @@ class QuickSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(attrs), options)
 
 
-def _text(label, *, required: bool = True, rows: int = 3, help_text="") -> forms.CharField:
-    return forms.CharField(
+def _text(
+    label, *, field=None, required: bool = True, rows: int = 3, help_text=""
+) -> forms.CharField:
+    """A text that lands in `field` of the model (a deviation's own text by default)."""
+    return free_text_form_field(
+        field or Deviation._meta.get_field("cause"),
         label=label,
         required=required,
         help_text=help_text,
-        validators=[no_national_identity_number],
         widget=forms.Textarea(attrs={"rows": rows}),
     )
 
@@ -148,9 +159,9 @@ class DeviationReportForm(DesignsystemetFormMixin, forms.ModelForm):
 
 
 class StartTreatmentForm(DesignsystemetFormMixin, forms.Form):
-    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None)
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None, empty_label=None)
     due_date = _date(_("Due date"))
-    note = _text(_("Note"), required=False, rows=2)
+    note = _text(_("Note"), field=_EVENT_NOTE, required=False, rows=2)
 
     def __init__(self, *args, handlers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,8 +187,8 @@ class RejectForm(DesignsystemetFormMixin, forms.Form):
 
 
 class ReopenForm(DesignsystemetFormMixin, forms.Form):
-    note = _text(_("Why is it reopened?"), rows=2)
-    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None)
+    note = _text(_("Why is it reopened?"), field=_EVENT_NOTE, rows=2)
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=None, empty_label=None)
     due_date = _date(_("New due date"))
 
     def __init__(self, *args, handlers, **kwargs):

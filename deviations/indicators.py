@@ -14,6 +14,7 @@ from django.db import transaction
 
 from measures.models import Indicator, MeasureStatus, ReportingPeriod
 from qualityplan.access import OrgTree
+from qualityplan.dataversion import plan_changed
 
 from .selectors import indicator_counts
 
@@ -61,6 +62,8 @@ def counted_values_refresh(
                 row.value_number = counts.get(row.org_unit_id, 0)
                 changed.append(row)
     MeasureStatus.objects.bulk_update(changed, ["value_number"], batch_size=1000)
+    if changed:
+        plan_changed(plan_id=period.plan_id)
     return len(changed)
 
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Measure
+from qualityplan.fields import FreeCharField, FreeTextField
 from qualityplan.models import OrgUnit
-from qualityplan.validators import no_national_identity_number
 
 RISK_SCALE = [MinValueValidator(1), MaxValueValidator(5)]
 # How late an "occurred at" may lie after the report, for clocks that are a little off.
@@ -38,7 +38,7 @@ class RiskLevel(models.TextChoices):
 class DeviationCategory(models.Model):
     """What kind of thing went wrong. Data, not code: each municipality keeps its own list."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = FreeCharField(_("name"), max_length=100, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -65,8 +65,8 @@ class DeviationCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
-def _text_field(label, **kwargs) -> models.TextField:
-    return models.TextField(label, blank=True, validators=[no_national_identity_number], **kwargs)
+def _text_field(label, *, max_length: int = 4000, **kwargs) -> FreeTextField:
+    return FreeTextField(label, blank=True, max_length=max_length, **kwargs)
 
 
 class Deviation(models.Model):
@@ -102,7 +102,7 @@ class Deviation(models.Model):
         DeviationCategory, verbose_name=_("category"), on_delete=models.PROTECT
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEVIATION)
-    description = models.TextField(_("what happened"), validators=[no_national_identity_number])
+    description = FreeTextField(_("what happened"), max_length=4000)
     immediate_action = _text_field(_("what was done at once"))
     consequence = models.PositiveSmallIntegerField(_("consequence"), validators=RISK_SCALE)
     probability = models.PositiveSmallIntegerField(_("probability"), validators=RISK_SCALE)
@@ -228,7 +228,7 @@ class DeviationEvent(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
-    note = _text_field(_("note"))
+    note = _text_field(_("note"), max_length=2000)
 
     class Meta:
         verbose_name = _("deviation event")
@@ -249,8 +249,8 @@ class QualityCouncilMeeting(models.Model):
         related_name="quality_council_meetings",
     )
     held_on = models.DateField(_("date"))
-    attendees = models.TextField(_("attendees"), validators=[no_national_identity_number])
-    minutes = _text_field(_("minutes"))
+    attendees = FreeTextField(_("attendees"), max_length=2000)
+    minutes = _text_field(_("minutes"), max_length=20000)
     deviations = models.ManyToManyField(
         Deviation, verbose_name=_("deviations reviewed"), blank=True, related_name="meetings"
     )

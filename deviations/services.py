@@ -24,7 +24,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from measures.models import Measure
-from qualityplan.access import get_access
 from qualityplan.models import OrgUnit
 from qualityplan.selectors import language_for_user
 from qualityplan.services import record_action
@@ -32,6 +31,7 @@ from qualityplan.services import record_action
 from . import selectors
 from .indicators import refresh_on_commit
 from .models import Deviation, DeviationCounter, DeviationEvent, QualityCouncilMeeting
+from .permissions import may_handle, may_hold_meeting
 
 Status = Deviation.Status
 Action = DeviationEvent.Action
@@ -48,20 +48,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     Action.REJECT: (frozenset({Status.REPORTED, Status.IN_TREATMENT}), Status.REJECTED),
     Action.REOPEN: (frozenset({Status.CLOSED, Status.REJECTED}), Status.IN_TREATMENT),
 }
-
-
-def may_handle(*, user: User, deviation: Deviation) -> bool:
-    """The unit's leader (a section's leader for the section), or the quality office."""
-    access = get_access(user)
-    if access.can_lead_unit(deviation.org_unit_id):
-        return True
-    return access.manages_any_plan and access.can_read_unit(deviation.org_unit_id)
-
-
-def may_read(*, user: User, deviation: Deviation) -> bool:
-    if deviation.reporter_id is not None and deviation.reporter_id == user.pk:
-        return True
-    return get_access(user).can_read_unit(deviation.org_unit_id)
 
 
 def allowed_actions(*, user: User, deviation: Deviation) -> list[str]:
@@ -272,14 +258,6 @@ def deviation_link_measure(
         note=note,
     )
     return deviation
-
-
-def may_hold_meeting(*, user: User, org_unit_id: int) -> bool:
-    """The unit's leaders and the quality office record its quality council's meetings."""
-    access = get_access(user)
-    if access.can_lead_unit(org_unit_id):
-        return True
-    return access.manages_any_plan and access.can_read_unit(org_unit_id)
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from qualityplan.access import get_access
+from qualityplan.models import SecurityEvent
+from qualityplan.security import security_event_record
 
 from . import exports, selectors, services
 from .filters import DeviationFilter
@@ -24,22 +26,10 @@ from .forms import (
     StatisticsForm,
 )
 from .models import Deviation, DeviationEvent, QualityCouncilMeeting
+from .permissions import get_deviation_for_user, get_meeting_for_user, may_hold_meeting
 from .tables import DeviationTable, MeetingTable
 
 Action = DeviationEvent.Action
-
-
-def _get_deviation_for_user(request: HttpRequest, pk: int, write: bool = False) -> Deviation:
-    """404 for a deviation the user may not see, 403 for one they may see but not handle."""
-    try:
-        deviation = selectors.deviation_detail(pk=pk)
-    except Deviation.DoesNotExist as missing:
-        raise Http404 from missing
-    if not services.may_read(user=request.user, deviation=deviation):
-        raise Http404
-    if write and not services.may_handle(user=request.user, deviation=deviation):
-        raise PermissionDenied
-    return deviation
 
 
 def _add_service_error(form: Form, error: ValidationError) -> None:
@@ -69,7 +59,7 @@ def deviation_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def deviation_receipt(request: HttpRequest, pk: int) -> HttpResponse:
-    deviation = _get_deviation_for_user(request, pk)
+    deviation = get_deviation_for_user(request, pk)
     return render(request, "deviations/receipt.html", {"deviation": deviation})
 
 
@@ -105,6 +95,8 @@ def _perform(action: str, deviation: Deviation, request: HttpRequest, data: dict
 
 
 def _detail_page(request: HttpRequest, deviation: Deviation, bound: Form | None = None):
+    # Who read which deviation, and when: health information asks for it (Normen).
+    security_event_record(kind=SecurityEvent.Kind.DEVIATION_READ, request=request, obj=deviation)
     actions = services.allowed_actions(user=request.user, deviation=deviation)
     forms = {
         action: bound
@@ -126,7 +118,7 @@ def _detail_page(request: HttpRequest, deviation: Deviation, bound: Form | None 
 
 @require_GET
 def deviation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, _get_deviation_for_user(request, pk))
+    return _detail_page(request, get_deviation_for_user(request, pk))
 
 
 SUCCESS = {
@@ -141,7 +133,7 @@ SUCCESS = {
 @require_POST
 def deviation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One step of the follow-up: validate its form, act through the service, redirect."""
-    deviation = _get_deviation_for_user(request, pk, write=True)
+    deviation = get_deviation_for_user(request, pk, write=True)
     form = _action_form(action, request, deviation, data=request.POST)
     if form.is_valid():
         try:
@@ -198,21 +190,6 @@ def deviation_statistics(request: HttpRequest) -> HttpResponse:
 # --- Quality council meetings --------------------------------------------------------
 
 
-def _get_meeting_for_user(
-    request: HttpRequest, pk: int, write: bool = False
-) -> QualityCouncilMeeting:
-    """404 for a meeting of a unit the user does not read, 403 for one they may not edit."""
-    try:
-        meeting = selectors.meeting_detail(pk=pk)
-    except QualityCouncilMeeting.DoesNotExist as missing:
-        raise Http404 from missing
-    if not get_access(request.user).can_read_unit(meeting.org_unit_id):
-        raise Http404
-    if write and not services.may_hold_meeting(user=request.user, org_unit_id=meeting.org_unit_id):
-        raise PermissionDenied
-    return meeting
-
-
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
     table = MeetingTable(selectors.meeting_list_for_user(user=request.user))
@@ -223,8 +200,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get_meeting_for_user(request, pk)
-    may_edit = services.may_hold_meeting(user=request.user, org_unit_id=meeting.org_unit_id)
+    meeting = get_meeting_for_user(request, pk)
+    may_edit = may_hold_meeting(user=request.user, org_unit_id=meeting.org_unit_id)
     return render(
         request, "deviations/meeting_detail.html", {"meeting": meeting, "may_edit": may_edit}
     )
@@ -272,5 +249,5 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _get_meeting_for_user(request, pk, write=True)
+    meeting = get_meeting_for_user(request, pk, write=True)
     return _meeting_form_page(request, meeting, {"unit": meeting.org_unit})

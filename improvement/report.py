@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections import Counter
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from reporting.sections import ReportSection
+from reporting.hooks import HookPart
 
-from . import runrules
+from . import permissions, runrules
 from .models import DataPoint, DutyStatement, ImprovementProject, ManagementReview
 from .runcharts import run_chart
 from .selectors import Series, active_duties, duty_overview
@@ -36,7 +37,7 @@ def project_series(projects: list[ImprovementProject]) -> dict[int, Series]:
     return found
 
 
-def pdf_section(*, plan, year: int, unit_ids, user) -> ReportSection | None:
+def pdf_section(*, plan, year: int, unit_ids, user) -> HookPart | None:
     projects = list(
         ImprovementProject.objects.filter(units__in=unit_ids)
         .exclude(started_on__year__gt=year)
@@ -74,7 +75,7 @@ def pdf_section(*, plan, year: int, unit_ids, user) -> ReportSection | None:
         },
     )
     # render_to_string returns safe HTML: the template engine escaped what it inserted.
-    return ReportSection("improvement", _("Improvement work and the quality regulation"), html)
+    return HookPart("improvement", _("Improvement work and the quality regulation"), html)
 
 
 def annual_page_section(*, request, report, plan, unit, year: int) -> SafeString:
@@ -91,3 +92,11 @@ def annual_page_section(*, request, report, plan, unit, year: int) -> SafeString
         "review": ManagementReview.objects.filter(org_unit=unit, year=year).first(),
     }
     return render_to_string("improvement/_annual_section.html", context, request=request)
+
+
+def nav_links(request) -> list[dict]:
+    """The menu link to improvement work, for those who follow up or lead units."""
+    if not permissions.may_use(request.user):
+        return []
+    url = reverse("improvement:project_list")
+    return [{"label": _("Improvement work"), "url": url, "current": request.path.startswith(url)}]

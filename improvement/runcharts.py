@@ -18,7 +18,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from reporting.charts import Chart, ChartTable, Column, format_number
+from qualityplan.formatting import format_number
+from reporting.charts import Chart
+from reporting.figure_tables import ChartTable, Column
 
 from . import runrules
 from .selectors import Series

@@ -17,7 +17,8 @@ from deviations.models import Deviation
 from measures.models import Indicator, Measure
 from qualityplan.access import OrgTree, get_access
 from qualityplan.models import OrgUnit, QualityPlan
-from reporting import annual
+from reporting import services as reporting_services
+from reporting import unit_reports
 
 from . import permissions, runcharts, selectors, services
 from .filters import ProjectFilter
@@ -292,12 +293,12 @@ def unit_run_chart(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 def duty_statements(request: HttpRequest, plan_pk: int, year: int, unit_pk: int) -> HttpResponse:
     """The unit's section on the regulation's duties, written with its yearly report."""
-    plan = get_object_or_404(annual.plans_for_annual_reports(user=request.user), pk=plan_pk)
-    unit = annual.reporting_units(plan=plan).filter(pk=unit_pk).first()
-    rights = annual.report_rights(user=request.user)
+    plan = get_object_or_404(unit_reports.plans_for_annual_reports(user=request.user), pk=plan_pk)
+    unit = unit_reports.reporting_units(plan=plan).filter(pk=unit_pk).first()
+    rights = unit_reports.report_rights(user=request.user)
     if unit is None or not (rights.can_read(unit.pk) or rights.can_edit(unit.pk)):
         raise Http404
-    report = annual.unit_report_detail(plan=plan, year=year, unit=unit)
+    report = unit_reports.unit_report_detail(plan=plan, year=year, unit=unit)
     editable = rights.can_edit(unit.pk) and (report is None or report.is_draft)
     if request.method == "POST" and not editable:
         raise PermissionDenied
@@ -313,7 +314,7 @@ def duty_statements(request: HttpRequest, plan_pk: int, year: int, unit_pk: int)
     ]  # fmt: skip
     if request.method == "POST" and all(form.is_valid() for _d, form in forms):
         if report is None:
-            report = annual.unit_report_save(
+            report = reporting_services.unit_report_save(
                 plan=plan, year=year, unit=unit, user=request.user,
                 went_well="", to_improve="", goals={},
             )  # fmt: skip
@@ -337,10 +338,10 @@ def duty_statements(request: HttpRequest, plan_pk: int, year: int, unit_pk: int)
 
 @require_GET
 def duty_overview(request: HttpRequest) -> HttpResponse:
-    rights = annual.report_rights(user=request.user)
+    rights = unit_reports.report_rights(user=request.user)
     if not rights.uses_annual_reports:
         raise PermissionDenied
-    plans = annual.plans_for_annual_reports(user=request.user)
+    plans = unit_reports.plans_for_annual_reports(user=request.user)
     plan = _chosen_plan(request, plans)
     year = _chosen_year(request, plan)
     duties, rows = [], []
@@ -376,7 +377,7 @@ def _chosen_year(request, plan) -> int | None:
     year = request.GET.get("year", "")
     if year.isdigit() and plan.first_year <= int(year) <= plan.last_year:
         return int(year)
-    return annual.default_year(plan=plan)
+    return unit_reports.default_year(plan=plan)
 
 
 def duty_list(request: HttpRequest) -> HttpResponse:

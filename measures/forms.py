@@ -3,8 +3,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qualityplan.fields import free_text_form_field
 from qualityplan.forms import DesignsystemetFormMixin
 from qualityplan.models import Role
+from qualityplan.validators import no_national_identity_number
 
 from . import widgets
 from .models import Indicator, Measure, MeasureStatus
@@ -16,7 +18,8 @@ class MeasureForm(DesignsystemetFormMixin, forms.ModelForm):
     years = forms.TypedMultipleChoiceField(
         label=_("Years it runs"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
-    indicator_name = forms.CharField(
+    indicator_name = free_text_form_field(
+        Indicator._meta.get_field("name"),
         label=_("Indicator"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -132,7 +135,13 @@ COUNTED_SOURCES = {
     Indicator.Source.DEVIATIONS_REPORTED,
     Indicator.Source.DEVIATIONS_CLOSED,
     Indicator.Source.MEETINGS_HELD,
+    # Filled from the survey's answers (surveys.indicators): counted by the app as well.
+    Indicator.Source.SURVEY,
 }
+# Values that come from a file or from national statistics: never typed over on the
+# status page or in a status sheet; a change is a correction with a reason.
+OUTSIDE_SOURCES = {Indicator.Source.IMPORTED, Indicator.Source.STATISTICS}
+READ_ONLY_VALUE_SOURCES = COUNTED_SOURCES | OUTSIDE_SOURCES
 
 
 def _value_field(indicator: Indicator | None) -> forms.Field | None:
@@ -178,7 +187,12 @@ def _value_field(indicator: Indicator | None) -> forms.Field | None:
             empty_value=None,
             widget=widgets.Select,
         )
-    return forms.CharField(label=label, required=False, max_length=500, widget=widgets.TextInput)
+    return free_text_form_field(
+        MeasureStatus._meta.get_field("value_text"),
+        label=label,
+        required=False,
+        widget=widgets.TextInput,
+    )
 
 
 class StatusRowForm(DesignsystemetFormMixin, forms.Form):
@@ -201,10 +215,10 @@ class StatusRowForm(DesignsystemetFormMixin, forms.Form):
         },
         widget=widgets.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    comment = forms.CharField(
+    comment = free_text_form_field(
+        MeasureStatus._meta.get_field("comment"),
         label=_("Comment"),
         required=False,
-        max_length=4000,
         widget=widgets.Textarea(attrs={"rows": 2}),
     )
 
@@ -214,9 +228,11 @@ class StatusRowForm(DesignsystemetFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.row = row
         self.indicator = next(iter(row.measure.indicators.all()), None)
-        self.value_is_counted = bool(self.indicator and self.indicator.source in COUNTED_SOURCES)
+        source = self.indicator.source if self.indicator else None
+        self.value_is_counted = source in COUNTED_SOURCES
+        self.value_is_outside = source in OUTSIDE_SOURCES
         value = _value_field(self.indicator)
-        if value is not None and not self.value_is_counted:
+        if value is not None and source not in READ_ONLY_VALUE_SOURCES:
             value.widget.attrs.setdefault("class", "ds-input")
             self.fields["value"] = value
 
@@ -282,3 +298,31 @@ class DeadlineForm(DesignsystemetFormMixin, forms.Form):
     deadline = forms.DateField(
         label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+
+class StatusCorrectionForm(DesignsystemetFormMixin, forms.Form):
+    """A correction of an imported or statistical value: a new value and why."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Why is the value corrected?"),
+        max_length=100,
+        help_text=_("Kept in the row's history with your name and the time."),
+        validators=[no_national_identity_number],
+    )
+
+    def __init__(self, *args, row: MeasureStatus, **kwargs):
+        kwargs.setdefault("initial", _row_initial(row))
+        super().__init__(*args, **kwargs)
+        self.indicator = next(iter(row.measure.indicators.all()), None)
+        value = _value_field(self.indicator)
+        if value is not None:
+            value.label = _("Corrected value")
+            value.widget.attrs.setdefault("class", "ds-input")
+            self.fields["value"] = value
+            self.order_fields(["value", "reason", "version"])
+
+    def changes(self) -> dict:
+        if "value" not in self.fields:
+            return {}
+        return _value_changes(self.indicator, self.cleaned_data.get("value"))

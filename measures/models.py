@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qualityplan.fields import FreeCharField, FreeTextField
 from qualityplan.models import Goal, Role, SubGoal
 
 
@@ -27,7 +28,7 @@ class Measure(models.Model):
         related_name="measures",
     )
     position = models.PositiveSmallIntegerField(_("number"))
-    title = models.TextField(_("measure"))
+    title = FreeTextField(_("measure"), max_length=1000)
     responsible_roles = models.ManyToManyField(
         Role, verbose_name=_("responsible"), related_name="measures", blank=True
     )
@@ -116,11 +117,13 @@ class Indicator(models.Model):
         DEVIATIONS_CLOSED = "deviations_closed", _("Counted: deviations closed")
         MEETINGS_HELD = "meetings_held", _("Counted: quality council meetings held")
         IMPORTED = "imported", _("Imported")
+        STATISTICS = "statistics", _("National statistics")
+        SURVEY = "survey", _("Survey: share answering 4 or 5, or yes")
 
     measure = models.ForeignKey(
         Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="indicators"
     )
-    name = models.TextField(_("indicator"))
+    name = FreeTextField(_("indicator"), max_length=1000)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MILESTONE)
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
@@ -139,13 +142,19 @@ class Indicator(models.Model):
         ordering = ["measure", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(source__in=["manual", "imported"]) | Q(kind="count"),
+                condition=Q(source__in=["manual", "imported", "statistics", "survey"])
+                | Q(kind="count"),
                 name="indicator_counted_source_is_count",
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def value_comes_from_outside(self) -> bool:
+        """Imported and statistical values are not typed over: a change is a correction."""
+        return self.source in (self.Source.IMPORTED, self.Source.STATISTICS)
 
     def clean(self) -> None:
         counted = {
@@ -157,6 +166,14 @@ class Indicator(models.Model):
             raise ValidationError(
                 {"kind": _("An indicator counted from deviations or meetings must be a count.")}
             )
+        if self.source == self.Source.SURVEY and self.kind != self.Kind.PERCENTAGE:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "An indicator fed by a survey is a percentage (share answering 4 or 5)."
+                    )
+                }
+            )
 
 
 class IndicatorTarget(models.Model):
@@ -165,7 +182,7 @@ class IndicatorTarget(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.DecimalField(_("target"), max_digits=12, decimal_places=2, null=True, blank=True)
-    text = models.CharField(_("target (text)"), max_length=300, blank=True)
+    text = FreeCharField(_("target (text)"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("indicator target")
@@ -274,8 +291,8 @@ class MeasureStatus(models.Model):
         _("indicator value"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     value_bool = models.BooleanField(_("indicator value (yes/no)"), null=True, blank=True)
-    value_text = models.CharField(_("indicator value (text)"), max_length=500, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    value_text = FreeCharField(_("indicator value (text)"), max_length=500, blank=True)
+    comment = FreeTextField(_("comment"), max_length=4000, blank=True)
     reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
     updated_by = models.ForeignKey(

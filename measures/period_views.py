@@ -1,7 +1,7 @@
 """The quality office opens, refreshes and closes reporting periods."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,26 +9,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from qualityplan.access import get_access
-from qualityplan.models import QualityPlan
-
 from . import periods as period_services
 from .forms import DeadlineForm, PeriodOpenForm
 from .models import ReportingPeriod
-
-
-def _get_plan_for_user(request: HttpRequest, pk: int) -> QualityPlan:
-    plan = get_object_or_404(QualityPlan.objects.select_related("owner"), pk=pk)
-    access = get_access(request.user)
-    if not access.can_view_plan(plan):
-        raise Http404
-    if not access.can_manage_plan(plan):
-        raise PermissionDenied
-    return plan
+from .permissions import get_managed_plan_for_user
 
 
 def period_list(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = _get_plan_for_user(request, plan_pk)
+    plan = get_managed_plan_for_user(request, plan_pk)
     per_year = period_services.PERIODS_PER_YEAR[plan.frequency]
     form = PeriodOpenForm(request.POST or None, plan=plan, periods_per_year=per_year)
     if request.method == "POST" and form.is_valid():
@@ -60,7 +48,7 @@ def period_list(request: HttpRequest, plan_pk: int) -> HttpResponse:
 @require_POST
 def period_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=pk)
-    _get_plan_for_user(request, period.plan_id)
+    get_managed_plan_for_user(request, period.plan_id)
     if action == "close":
         period_services.period_close(period=period, user=request.user)
         messages.success(request, _("%(period)s is closed.") % {"period": period.label})

@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from qualityplan.access import OrgTree
+from qualityplan.dataversion import plan_changed
 from qualityplan.models import Membership, QualityPlan
 from qualityplan.services import record_action
 
@@ -88,7 +89,8 @@ def obligation_pairs(*, period: ReportingPeriod) -> set[tuple[int, int]]:
     ).values_list("measure_id", "role_id")
     holders: dict[int, set[int]] = {}
     for role_id, unit_id in (
-        Membership.objects.filter(org_unit_id__in=units, org_unit__is_active=True)
+        Membership.objects.current()
+        .filter(org_unit_id__in=units, org_unit__is_active=True)
         .values_list("role_id", "org_unit_id")
         .distinct()
     ):
@@ -115,6 +117,7 @@ def obligations_refresh(*, period: ReportingPeriod) -> int:
         ignore_conflicts=True,
     )
     if missing:
+        plan_changed(plan_id=period.plan_id)
         _run_period_hooks(period)
     return len(missing)
 

@@ -74,7 +74,9 @@ def _roles_by_measure(*, plan_id: int) -> dict[int, set[int]]:
 
 def _holders_by_unit_and_role(*, unit_ids) -> dict[tuple[int, int], set[int]]:
     """Active people with an email address, by the (unit, role) they hold."""
-    memberships = Membership.objects.filter(org_unit_id__in=unit_ids, user__is_active=True)
+    memberships = Membership.objects.current().filter(
+        org_unit_id__in=unit_ids, user__is_active=True
+    )
     holders: dict[tuple[int, int], set[int]] = defaultdict(set)
     for user_id, role_id, unit_id in memberships.exclude(user__email="").values_list(
         "user_id", "role_id", "org_unit_id"

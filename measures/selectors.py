@@ -176,6 +176,7 @@ class HistoryEntry:
     when: object
     who: object
     changes: list[FieldChange]
+    reason: str = ""
 
 
 HISTORY_FIELDS = ("status", "progress", "value_number", "value_bool", "value_text", "comment")
@@ -215,7 +216,12 @@ def status_history(*, status_ids: list[int]) -> dict[int, list[HistoryEntry]]:
             if getattr(previous, name) != getattr(record, name)
         ]
         if changes:
-            entry = HistoryEntry(record.history_date, record.history_user, changes)
+            entry = HistoryEntry(
+                record.history_date,
+                record.history_user,
+                changes,
+                record.history_change_reason or "",
+            )
             history.setdefault(record.id, []).insert(0, entry)
         previous = record
     return history

@@ -15,72 +15,17 @@ from qualityplan.access import get_access
 
 from . import selectors
 from .filters import StatusFilter
-from .forms import StatusRowForm
+from .forms import StatusCorrectionForm, StatusRowForm
 from .models import Measure, MeasureStatus, ReportingPeriod
+from .permissions import get_period_for_user, get_status_for_user, status_may_edit
 from .statuses import (
     StatusConflict,
     measure_status_copy_previous,
+    measure_status_correct_value,
     measure_status_update,
-    status_may_edit,
     statuses_copy_previous,
 )
 from .tables import StatusTable
-
-
-def _get_status_for_user(request: HttpRequest, pk: int, write: bool = False) -> MeasureStatus:
-    """404 for a row the user may not read, 403 for one they may read but not change."""
-    try:
-        row = selectors.status_with_details(pk=pk)
-    except MeasureStatus.DoesNotExist as missing:
-        raise Http404 from missing
-    if not get_access(request.user).can_read_unit(row.org_unit_id):
-        raise Http404
-    if write and not status_may_edit(user=request.user, status=row):
-        raise PermissionDenied
-    return row
-
-
-def _get_period_for_user(request: HttpRequest, pk: int) -> ReportingPeriod:
-    period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=pk)
-    access = get_access(request.user)
-    if not (access.can_view_plan(period.plan) and access.reads_follow_up):
-        raise Http404
-    return period
-
-
-def row_labels() -> dict[str, str]:
-    """The row template's fixed words, translated once per page instead of once per row:
-    at a hundred rows the difference is a fifth of the page's time."""
-    return {
-        "indicator": _("Indicator"),
-        "reported": _("Reported"),
-        "not_reported": _("Not reported"),
-        "status": _("Status"),
-        "progress": _("Progress (%)"),
-        "value": _("Indicator value"),
-        "comment": _("Comment"),
-        "save": _("Save"),
-        "copy": _("Copy last period"),
-        "history": _("History"),
-        "counted": _("counted automatically"),
-    }
-
-
-class _RowUrls:
-    """The row's links, made from one reversed pattern per name rather than one reverse a row."""
-
-    def __init__(self) -> None:
-        self._patterns = {
-            name: reverse(name, args=[987654321]).replace("987654321", "{}")
-            for name in ("status_save", "status_copy_previous", "measure_history")
-        }
-
-    def attach(self, row: MeasureStatus) -> None:
-        row.save_url = self._patterns["status_save"].format(row.pk)
-        row.copy_url = self._patterns["status_copy_previous"].format(row.pk)
-        row.history_url = (
-            self._patterns["measure_history"].format(row.measure_id) + f"?unit={row.org_unit_id}"
-        )
 
 
 def my_measures(request: HttpRequest) -> HttpResponse:
@@ -93,25 +38,25 @@ def my_measures(request: HttpRequest) -> HttpResponse:
     return redirect("status_page", period.pk)
 
 
-def _page_context(request: HttpRequest, period: ReportingPeriod, bound: dict | None = None):
-    """Everything the status page shows; `bound` holds row forms with errors to show again."""
+def _page_context(request: HttpRequest, period: ReportingPeriod, kept: dict | None = None):
+    """Everything the status page shows; `kept` holds the rows "Save all" could not save,
+    as `_kept_rows` stored them, to show again with their messages."""
     units = selectors.status_units_for_user(user=request.user, period=period)
     wanted = request.GET.get("unit") or request.POST.get("unit")
     unit = next((u for u in units if str(u.pk) == wanted), units[0] if units else None)
-    context = {"period": period, "units": units, "unit": unit, "L": row_labels()}
+    context = {"period": period, "units": units, "unit": unit}
     if unit is None:
         return context
     rows = selectors.status_rows_of_unit(period=period, unit=unit)
     filterset = StatusFilter(request.GET, queryset=rows, plan=period.plan)
     records = selectors.attach_shared(list(filterset.qs), period=period, unit=unit)
-    urls = _RowUrls()
+    bound = {}
     for row in records:
         row.editable = status_may_edit(user=request.user, status=row)
-        row.form = (bound or {}).get(row.pk) or StatusRowForm(row=row)
-        urls.attach(row)
-    table = StatusTable(records, forms_by_row=bound or {})
-    # render_table draws the rows in a context of its own: the labels travel with the table.
-    table.labels = context["L"]
+        row.form = _kept_form(row, (kept or {}).get(str(row.pk))) or StatusRowForm(row=row)
+        if row.form.is_bound:
+            bound[row.pk] = row.form
+    table = StatusTable(records, forms_by_row=bound)
     RequestConfig(request, paginate=False).configure(table)
     context.update(
         filterset=filterset,
@@ -125,8 +70,43 @@ def _page_context(request: HttpRequest, period: ReportingPeriod, bound: dict | N
 
 
 def status_page(request: HttpRequest, period_pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, period_pk)
-    return render(request, "measures/status_page.html", _page_context(request, period))
+    period = get_period_for_user(request, period_pk)
+    kept = request.session.pop(KEPT_KEY, None) if KEPT_KEY in request.session else None
+    if kept and kept.get("period") != period.pk:
+        kept = None
+    context = _page_context(request, period, kept=kept and kept["rows"])
+    return render(request, "measures/status_page.html", context)
+
+
+# "Save all" redirects after its POST (a reload must not send it again); the rows it
+# could not save travel to the page in the session, a few fields each, read once.
+KEPT_KEY = "status_kept_rows"
+
+
+def _kept_rows(bound: dict[int, StatusRowForm]) -> dict[str, dict]:
+    return {
+        str(pk): {
+            "data": {
+                name: form.data.get(form.add_prefix(name), "")
+                for name in form.fields
+                if form.add_prefix(name) in form.data
+            },
+            "conflict": getattr(form, "conflict", None) is not None,
+        }
+        for pk, form in bound.items()
+    }
+
+
+def _kept_form(row: MeasureStatus, kept: dict | None) -> StatusRowForm | None:
+    """The form a row had when "Save all" stopped at it, with its errors or conflict."""
+    if not kept or not row.editable:
+        return None
+    data = {StatusRowForm(row=row).add_prefix(name): value for name, value in kept["data"].items()}
+    form = StatusRowForm(data, row=row)
+    form.is_valid()
+    if kept["conflict"]:
+        form.conflict = row
+    return form
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -139,8 +119,7 @@ def _back(request: HttpRequest, fallback: str) -> str:
 def _row_response(request, row, form, *, saved=False, error=None) -> HttpResponse:
     row.editable = status_may_edit(user=request.user, status=row)
     row.form = form
-    _RowUrls().attach(row)
-    context = {"row": row, "saved": saved, "error": error, "L": row_labels()}
+    context = {"row": row, "saved": saved, "error": error}
     if request.htmx:
         context["counts"] = selectors.status_counts(period=row.period, unit_ids=[row.org_unit_id])
         return render(request, "measures/_status_row_response.html", context)
@@ -154,7 +133,7 @@ def _row_response(request, row, form, *, saved=False, error=None) -> HttpRespons
 
 @require_POST
 def status_save(request: HttpRequest, pk: int) -> HttpResponse:
-    row = _get_status_for_user(request, pk, write=True)
+    row = get_status_for_user(request, pk, write=True)
     form = StatusRowForm(request.POST, row=row)
     if not form.is_valid():
         return _row_response(request, row, form)
@@ -182,7 +161,7 @@ def _keep_mine(form: StatusRowForm, current: MeasureStatus) -> StatusRowForm:
 
 @require_POST
 def status_copy_previous(request: HttpRequest, pk: int) -> HttpResponse:
-    row = _get_status_for_user(request, pk, write=True)
+    row = get_status_for_user(request, pk, write=True)
     try:
         version = int(request.POST.get(f"s{row.pk}-version", row.version))
         row = measure_status_copy_previous(status=row, user=request.user, version=version)
@@ -200,9 +179,9 @@ def status_copy_previous(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def status_save_all(request: HttpRequest, period_pk: int) -> HttpResponse:
     """Save every row the user changed; rows with errors are shown again with them."""
-    period = _get_period_for_user(request, period_pk)
-    unit_id = request.POST.get("unit")
-    if not unit_id or not get_access(request.user).can_read_unit(int(unit_id)):
+    period = get_period_for_user(request, period_pk)
+    unit_id = request.POST.get("unit", "")
+    if not unit_id.isdigit() or not get_access(request.user).can_read_unit(int(unit_id)):
         raise Http404
     rows = selectors.status_rows(period=period, unit_ids=[int(unit_id)])
     saved, bound = _save_changed_rows(request, rows)
@@ -224,8 +203,9 @@ def status_save_all(request: HttpRequest, period_pk: int) -> HttpResponse:
         )
         % {"count": len(bound)},
     )
-    context = _page_context(request, period, bound=bound)
-    return render(request, "measures/status_page.html", context, status=200)
+    request.session[KEPT_KEY] = {"period": period.pk, "rows": _kept_rows(bound)}
+    page = reverse("status_page", args=[period.pk]) + f"?unit={int(unit_id)}"
+    return redirect(_back(request, page))
 
 
 def _save_changed_rows(request: HttpRequest, rows) -> tuple[int, dict]:
@@ -251,7 +231,7 @@ def _save_changed_rows(request: HttpRequest, rows) -> tuple[int, dict]:
 
 @require_POST
 def status_copy_previous_all(request: HttpRequest, period_pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, period_pk)
+    period = get_period_for_user(request, period_pk)
     unit_id = request.POST.get("unit", "")
     if not unit_id.isdigit() or not get_access(request.user).can_read_unit(int(unit_id)):
         raise Http404
@@ -278,7 +258,7 @@ def status_copy_previous_all(request: HttpRequest, period_pk: int) -> HttpRespon
 
 def status_row(request: HttpRequest, pk: int) -> HttpResponse:
     """One row as it is now (after "keep theirs" in a conflict)."""
-    row = _get_status_for_user(request, pk)
+    row = get_status_for_user(request, pk)
     if not request.htmx:
         page = reverse("status_page", args=[row.period_id]) + f"?unit={row.org_unit_id}"
         return redirect(f"{page}#status-{row.pk}")
@@ -309,3 +289,31 @@ def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
     }
     return render(request, "measures/measure_history.html", context)
+
+
+def status_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an imported or statistical value: a new value, with a reason kept in history."""
+    row = get_status_for_user(request, pk, write=True)
+    indicator = next(iter(row.measure.indicators.all()), None)
+    if indicator is None or not indicator.value_comes_from_outside:
+        raise Http404
+    form = StatusCorrectionForm(request.POST or None, row=row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure_status_correct_value(
+                row=row,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                **form.changes(),
+            )
+        except StatusConflict:
+            form.add_error(None, _("Someone else saved this row while you were editing it."))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Corrected: %(title)s") % {"title": row.measure.title})
+            page = reverse("status_page", args=[row.period_id]) + f"?unit={row.org_unit_id}"
+            return redirect(f"{page}#status-{row.pk}")
+    context = {"row": row, "indicator": indicator, "form": form}
+    return render(request, "measures/status_correct.html", context)

@@ -1,47 +1,43 @@
-"""A period's status rows as an Excel template: build it, read it back, check it, apply it.
+"""A period's status rows as an Excel template: build it and read it back.
 
 The template carries each row's id and version in two hidden columns at the end
 of the row, so users may sort and filter the rows in Excel. Reading it back
-builds the form data the status page posts and validates it with
-`StatusRowForm`: the file and the page cannot disagree on what a valid row is.
-A row someone saved after the template was downloaded is a conflict, never a
-silent overwrite, and nothing is written before the user has seen the check.
+gives the rows as they are in the file; `measures.status_upload` checks them
+against the database and saves them.
 """
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qualityplan.models import OrgUnit
+from qualityplan.spreadsheets import (
+    PERCENT_FORMAT,
+    WorkbookUnreadable,
+    fit_columns,
+    header_freeze_and_filter,
+    text_cell,
+    workbook_bytes,
+    workbook_open,
+)
 
-from . import selectors
-from .forms import COUNTED_SOURCES, StatusRowForm
+from .forms import COUNTED_SOURCES, READ_ONLY_VALUE_SOURCES
 from .models import Indicator, MeasureStatus, ReportingPeriod
-from .statuses import StatusConflict, measure_status_update, status_may_edit
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-# An .xlsx is a zip: one that unpacks to far more than a status sheet needs is refused
-# before openpyxl reads it into memory.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The technical columns keep fixed, untranslated headers: a template downloaded in
 # one language is read back whatever language the uploader uses.
@@ -100,7 +96,8 @@ def _indicator(row: MeasureStatus) -> Indicator | None:
 
 
 def _is_counted(indicator: Indicator | None) -> bool:
-    return bool(indicator and indicator.source in COUNTED_SOURCES)
+    """A value the sheet does not take: counted by the app, imported or statistical."""
+    return bool(indicator and indicator.source in READ_ONLY_VALUE_SOURCES)
 
 
 def read_only_reason(row: MeasureStatus) -> str:
@@ -112,8 +109,10 @@ def read_only_reason(row: MeasureStatus) -> str:
 def _kind_text(indicator: Indicator | None) -> str:
     if indicator is None:
         return ""
-    if _is_counted(indicator):
+    if indicator.source in COUNTED_SOURCES:
         return f"{_('Count')} ({_('counted automatically')})"
+    if _is_counted(indicator):
+        return str(indicator.get_source_display())
     return {
         Indicator.Kind.COUNT: _("Count"),
         Indicator.Kind.PERCENTAGE: _("Percentage 0–100"),
@@ -140,6 +139,8 @@ def _value_cell(row: MeasureStatus, indicator: Indicator | None):
         return None
     if indicator.kind == Indicator.Kind.COUNT and row.value_number == int(row.value_number):
         return int(row.value_number)
+    if indicator.kind == Indicator.Kind.PERCENTAGE:
+        return row.value_number / 100  # a fraction with a percent format, as Excel keeps it
     return row.value_number
 
 
@@ -162,7 +163,7 @@ def _row_values(row: MeasureStatus) -> dict:
         "indicator": indicator.name if indicator else "",
         "kind": _kind_text(indicator),
         "status": str(MeasureStatus.Status(row.status).label),
-        "progress": row.progress,
+        "progress": None if row.progress is None else Decimal(row.progress) / 100,
         "value": _value_cell(row, indicator),
         "comment": row.comment,
         "saved": _saved_text(row, row.editable),
@@ -181,18 +182,25 @@ def _input_keys(row: MeasureStatus) -> list[str]:
 
 
 def _put(sheet, number: int, column: int, value):
-    cell = sheet.cell(row=number, column=column, value=value)
-    if isinstance(value, str):
-        # Text stays text: a comment starting with "=" must not become a formula.
-        cell.data_type = "s"
-    return cell
+    return text_cell(sheet.cell(row=number, column=column, value=value))
+
+
+def _percent_keys(row: MeasureStatus) -> set[str]:
+    """The cells of `row` that hold a fraction shown as per cent."""
+    indicator = _indicator(row)
+    if indicator is not None and indicator.kind == Indicator.Kind.PERCENTAGE:
+        return {"progress", "value"}
+    return {"progress"}
 
 
 def _write_row(sheet, number: int, row: MeasureStatus) -> list[str]:
     """Write one status row; returns the keys of the cells the user fills in."""
     inputs = _input_keys(row)
+    percent = _percent_keys(row)
     for key, value in _row_values(row).items():
         cell = _put(sheet, number, COLUMN[key], value if value != "" else None)
+        if key in percent:
+            cell.number_format = PERCENT_FORMAT if key == "value" else "0%"
         # The goal repeats on every row: wrapped, its long text would triple each row's height.
         cell.alignment, cell.border = (TOP if key == "goal" else WRAP), BORDER
         if not row.editable:
@@ -225,10 +233,11 @@ def _validations() -> dict[str, DataValidation]:
         "progress": error(
             _("Progress (%)"),
             _("Progress must be a whole number from 0 to 100."),
-            type="whole",
+            # The cell shows per cent and holds the fraction: 0 % to 100 % is 0 to 1.
+            type="decimal",
             operator="between",
             formula1="0",
-            formula2="100",
+            formula2="1",
             allow_blank=True,
         ),
         Indicator.Kind.COUNT: error(
@@ -245,7 +254,7 @@ def _validations() -> dict[str, DataValidation]:
             type="decimal",
             operator="between",
             formula1="0",
-            formula2="100",
+            formula2="1",
             allow_blank=True,
         ),
         Indicator.Kind.YES_NO: error(
@@ -291,11 +300,15 @@ def _write_heading(sheet, period: ReportingPeriod, unit: OrgUnit) -> None:
 
 
 def _finish_sheet(sheet, last_row: int) -> None:
+    # Columns a person reads fit their content; the goal (repeated on every row, so
+    # never wrapped), the cells one types into and the hidden ids keep their widths.
+    kept = ("goal", *INPUT_KEYS, "row_id", "version")
+    fit_columns(sheet, header_row=HEADER_ROW, skip=[get_column_letter(COLUMN[k]) for k in kept])
     for key in ("row_id", "version"):
         sheet.column_dimensions[get_column_letter(COLUMN[key])].hidden = True
-    last_column = get_column_letter(len(COLUMNS))
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{max(last_row, HEADER_ROW + 1)}"
+    header_freeze_and_filter(
+        sheet, header_row=HEADER_ROW, last_row=last_row, last_column=len(COLUMNS)
+    )
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
@@ -338,9 +351,7 @@ def status_template_build(
             sheet.add_data_validation(rule)
     _finish_sheet(sheet, number)
     _write_meta(workbook, period, unit)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def status_template_filename(*, period: ReportingPeriod, unit: OrgUnit) -> str:
@@ -388,22 +399,19 @@ def _header_keys() -> dict[str, str]:
 
 
 def _open_workbook(data: bytes):
-    not_xlsx = _(
-        "This file is not an Excel workbook (.xlsx). Download the template from the status "
-        "page, fill it in, save it as .xlsx and upload it."
-    )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise StatusSheetError(not_xlsx, code="not_xlsx") from error
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise StatusSheetError(_("This file holds far more than a status sheet."), code="big")
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:
-        # openpyxl raises KeyError, ValueError, XML errors … for a broken workbook.
-        raise StatusSheetError(_corrupt_message(), code="corrupt") from error
+        return workbook_open(data, data_only=True)
+    except WorkbookUnreadable as error:
+        if error.reason == "too_big":
+            message = _("This file holds far more than a status sheet.")
+        elif error.reason == "corrupt":
+            message = _corrupt_message()
+        else:
+            message = _(
+                "This file is not an Excel workbook (.xlsx). Download the template from the "
+                "status page, fill it in, save it as .xlsx and upload it."
+            )
+        raise StatusSheetError(message, code=error.reason) from error
 
 
 def _find_header(sheet) -> tuple[int, dict[str, int]] | None:
@@ -450,10 +458,12 @@ def _check_columns(columns: dict[str, int]) -> None:
 
 def _cell_value(cell, key: str):
     value = cell.value
-    # "50 %" typed into Excel is stored as 0.5 with a percent format.
+    # "50 %" typed into Excel is stored as 0.5 with a percent format. A number above 1
+    # in such a cell (above 100 %, which neither progress nor a percentage may be) was
+    # written as per cent by a program rather than typed: it is read as written.
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
     if key in ("progress", "value") and is_number and "%" in (cell.number_format or ""):
-        return Decimal(str(value)) * 100
+        return Decimal(str(value)) * 100 if value <= 1 else Decimal(str(value))
     if isinstance(value, str) and not value.strip():
         return None
     return value
@@ -507,387 +517,3 @@ def _corrupt_message() -> str:
         "The file could not be read: it may be damaged, or it is not an Excel workbook. "
         "Open it in Excel, save it as .xlsx and try again."
     )
-
-
-# --- Turning cells into the page's form data ---------------------------------------------
-
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-YES_WORDS = {"yes", "ja", "sant", "sann", "true", "y", "j", "1"}
-NO_WORDS = {"no", "nei", "nej", "usant", "falsk", "false", "n", "0"}
-
-
-def _plain(number: Decimal) -> str:
-    text = format(number, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _number(value) -> str:
-    """A number as the form reads it in any language ("85.5"), or the cell's text as it is,
-    for the form to refuse with its own message. Reads Excel numbers, "85,5", "1 234", "50 %"."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-        return _plain(Decimal(str(value)))
-    text = _text(value)
-    compact = re.sub(r"[\s\u00a0\u202f]", "", text).removesuffix("%")
-    if "," in compact and "." in compact:
-        # "1.234,5" or "1,234.5": the last mark is the decimal one, the other groups thousands.
-        thousands = "." if compact.rfind(",") > compact.rfind(".") else ","
-        compact = compact.replace(thousands, "")
-    compact = compact.replace(",", ".")
-    if not _PLAIN_NUMBER.fullmatch(compact):
-        return text
-    try:
-        return _plain(Decimal(compact))
-    except InvalidOperation:
-        return text
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(_("Yes") if value else _("No"))
-    if isinstance(value, float | Decimal):
-        return _plain(Decimal(str(value)))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-@dataclass
-class Vocabulary:
-    """Status labels and yes/no words in every language, read back to the page's values."""
-
-    statuses: dict[str, str]
-    answers: dict[str, str]
-
-    @classmethod
-    def load(cls) -> Vocabulary:
-        statuses = _in_every_language(
-            (choice.value, choice.label) for choice in MeasureStatus.Status
-        )
-        for choice in MeasureStatus.Status:
-            statuses[_norm(choice.value)] = choice.value
-            statuses[_norm(choice.value.replace("_", " "))] = choice.value
-        answers = {word: "yes" for word in YES_WORDS} | {word: "no" for word in NO_WORDS}
-        answers.update(
-            _in_every_language([("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))])
-        )
-        return cls(statuses=statuses, answers=answers)
-
-    def status(self, value) -> str | None:
-        return self.statuses.get(_norm(_text(value)))
-
-    def answer(self, value) -> str | None:
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        if value is None:
-            return ""
-        return self.answers.get(_norm(_text(value)))
-
-
-def _form_value(cells: dict, indicator: Indicator | None, words: Vocabulary):
-    raw = cells.get("value")
-    if indicator is None:
-        return ""
-    if indicator.kind in (Indicator.Kind.COUNT, Indicator.Kind.PERCENTAGE):
-        return _number(raw)
-    if indicator.kind == Indicator.Kind.YES_NO:
-        answer = words.answer(raw)
-        return _text(raw) if answer is None else answer
-    return _text(raw)
-
-
-def form_data(*, line: SheetRow, row: MeasureStatus, version: int, words: Vocabulary) -> dict:
-    """The POST the status page would send for this row, built from the sheet's cells."""
-    cells = line.cells
-    status = words.status(cells.get("status"))
-    values = {
-        "version": str(version),
-        "status": status or _text(cells.get("status")),
-        "progress": _number(cells.get("progress")),
-        "value": _form_value(cells, _indicator(row), words),
-        "comment": _text(cells.get("comment")),
-    }
-    return {f"s{row.pk}-{key}": value for key, value in values.items()}
-
-
-# --- Checking an upload against the rows as they are now ---------------------------------
-
-
-@dataclass
-class FieldDiff:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class RowChange:
-    number: int
-    row: MeasureStatus
-    version: int
-    values: dict
-    diffs: list[FieldDiff]
-
-
-@dataclass
-class RowConflict:
-    number: int
-    row: MeasureStatus
-    diffs: list[FieldDiff]
-
-
-@dataclass
-class RowProblem:
-    number: int
-    title: str
-    messages: list[str]
-
-
-@dataclass
-class UploadCheck:
-    changes: list[RowChange] = field(default_factory=list)
-    conflicts: list[RowConflict] = field(default_factory=list)
-    errors: list[RowProblem] = field(default_factory=list)
-    ignored: list[RowProblem] = field(default_factory=list)
-    unchanged: int = 0
-
-
-def _whole(value) -> int | None:
-    """A hidden id or version cell as an integer, or None when it is not one."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    return int(text) if text.isdigit() else None
-
-
-def _same(old, new) -> bool:
-    if old in (None, "") and new in (None, ""):
-        return True
-    if isinstance(old, str) and isinstance(new, str):
-        return _text(old) == _text(new)
-    return old == new
-
-
-def _holds(obj, values: dict) -> bool:
-    return all(_same(getattr(obj, name), value) for name, value in values.items())
-
-
-def _shown(name: str, value, indicator: Indicator | None) -> str:
-    if name == "status":
-        return str(MeasureStatus.Status(value).label)
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return str(_("Yes") if value else _("No"))
-    if name == "progress":
-        return f"{value} %"
-    if name == "value_number":
-        shown = formats.number_format(_plain(Decimal(value)), use_l10n=True)
-        is_percentage = indicator is not None and indicator.kind == Indicator.Kind.PERCENTAGE
-        return f"{shown} %" if is_percentage else shown
-    return str(value)
-
-
-def _diffs(old_obj, values: dict, indicator: Indicator | None) -> list[FieldDiff]:
-    return [
-        FieldDiff(
-            str(FIELD_LABELS[name]),
-            _shown(name, getattr(old_obj, name), indicator),
-            _shown(name, value, indicator),
-        )
-        for name, value in values.items()
-        if not _same(getattr(old_obj, name), value)
-    ]
-
-
-def _form_messages(form: StatusRowForm, data: dict, row: MeasureStatus) -> list[str]:
-    """The form's errors, in the words of the sheet's columns."""
-    messages = []
-    for name, errors in form.errors.items():
-        label = FIELD_LABELS.get(name, "")
-        shown = data.get(f"s{row.pk}-{name}", "")
-        if name == "status":
-            choices = ", ".join(str(choice.label) for choice in MeasureStatus.Status)
-            errors = [
-                _("“%(value)s” is not a status. Use one of: %(choices)s.")
-                % {"value": shown, "choices": choices}
-                if shown
-                else _("Choose a status.")
-            ]
-        elif name == "value" and form.indicator.kind == Indicator.Kind.YES_NO:
-            errors = [_("“%(value)s” is not an answer. Write Yes or No.") % {"value": shown}]
-        messages += [f"{label}: {error}" if label else str(error) for error in errors]
-    return messages
-
-
-def _version_at(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], object]:
-    """Each row as it was at the given version: what the template showed when downloaded."""
-    if not pairs:
-        return {}
-    records = MeasureStatus.history.filter(
-        id__in={pk for pk, _v in pairs}, version__in={version for _pk, version in pairs}
-    ).order_by("history_date", "history_id")
-    found = {(r.id, r.version): r for r in records if (r.id, r.version) in pairs}
-    for pk, version in pairs:
-        if version == 1:
-            # Rows are created in bulk with their defaults, without a history record.
-            found.setdefault((pk, version), MeasureStatus())
-    return found
-
-
-@dataclass
-class _Candidate:
-    line: SheetRow
-    row: MeasureStatus
-    version: int
-    values: dict | None
-    editable: bool
-
-
-def _title_matches(line: SheetRow, row: MeasureStatus, sheet: StatusSheet) -> bool:
-    if not sheet.has_measure_column:
-        return True
-    return _norm(_text(line.cells.get("measure"))) == _norm(row.measure.title)
-
-
-def _row_problem(line: SheetRow, row, *, sheet: StatusSheet, seen: dict) -> RowProblem | None:
-    """Why a sheet row cannot be matched to one of the unit's rows, or None when it can."""
-    row_id, version = _whole(line.cells.get("row_id")), _whole(line.cells.get("version"))
-    title = _text(line.cells.get("measure")) or "–"
-    if row_id is None or version is None:
-        message = _(
-            "This row has no hidden row id or version, so we do not know which measure it is. "
-            "Rows added in Excel cannot be read: new measures are added to the plan."
-        )
-        return RowProblem(line.number, title, [message])
-    if row_id in seen:
-        message = _("This row appears twice in the file (also row %(row)s).")
-        return RowProblem(line.number, title, [message % {"row": seen[row_id]}])
-    seen[row_id] = line.number
-    if row is None:
-        message = _("This row is not one of this unit's rows in this period. It is left out.")
-        return RowProblem(line.number, title, [message])
-    if not _title_matches(line, row, sheet):
-        message = _(
-            "The measure in this row does not match its hidden row id (it is “%(title)s”). "
-            "Were the rows sorted without the hidden columns? Download a fresh template."
-        )
-        return RowProblem(line.number, title, [message % {"title": row.measure.title}])
-    return None
-
-
-def _check_source(sheet: StatusSheet, period: ReportingPeriod, unit: OrgUnit) -> None:
-    period_id, unit_id = _whole(sheet.meta.get("period")), _whole(sheet.meta.get("unit"))
-    if sheet.meta and (period_id != period.pk or unit_id != unit.pk):
-        raise StatusSheetError(
-            _(
-                "This template was downloaded for %(file_unit)s, %(file_period)s; you are "
-                "uploading to %(unit)s, %(period)s. Upload it on the status page it came from, "
-                "or download the template for %(unit)s."
-            )
-            % {
-                "file_unit": sheet.meta.get("unit_name") or "–",
-                "file_period": sheet.meta.get("period_label") or "–",
-                "unit": unit.name,
-                "period": period.label,
-            },
-            code="other_source",
-        )
-
-
-def _candidates(sheet, period, unit, user, check: UploadCheck) -> list[_Candidate]:
-    """The sheet's rows matched to the unit's rows, validated as the page validates them.
-
-    Rows the user may not edit come along with `values` None when their cells do
-    not even pass validation: either way they are never saved.
-    """
-    rows = {row.pk: row for row in selectors.status_rows(period=period, unit_ids=[unit.pk])}
-    words, seen, found = Vocabulary.load(), {}, []
-    for line in sheet.rows:
-        row = rows.get(_whole(line.cells.get("row_id")))
-        problem = _row_problem(line, row, sheet=sheet, seen=seen)
-        if problem is not None:
-            check.errors.append(problem)
-            continue
-        version = _whole(line.cells["version"])
-        data = form_data(line=line, row=row, version=version, words=words)
-        form = StatusRowForm(data, row=row)
-        editable = status_may_edit(user=user, status=row)
-        if form.is_valid():
-            found.append(_Candidate(line, row, version, form.changes(), editable))
-        elif not editable:
-            found.append(_Candidate(line, row, version, None, editable))
-        else:
-            messages = _form_messages(form, data, row)
-            check.errors.append(RowProblem(line.number, row.measure.title, messages))
-    return found
-
-
-def status_upload_check(
-    *, sheet: StatusSheet, period: ReportingPeriod, unit: OrgUnit, user
-) -> UploadCheck:
-    """Sort the sheet's rows into changes, unchanged, errors, conflicts and ignored rows.
-
-    A row whose version is older than the row's was saved by someone after the
-    download. If the file still holds what the row held then, the user did not
-    touch it and it counts as unchanged; otherwise it is a conflict. A read-only
-    row counts as unchanged when the user left it as it was, else it is ignored.
-    """
-    _check_source(sheet, period, unit)
-    check = UploadCheck()
-    candidates = _candidates(sheet, period, unit, user, check)
-    stale = {(c.row.pk, c.version) for c in candidates if c.version != c.row.version}
-    as_downloaded = _version_at(stale)
-    for candidate in candidates:
-        row, values, number = candidate.row, candidate.values, candidate.line.number
-        original = as_downloaded.get((row.pk, candidate.version))
-        untouched = values is not None and (
-            _holds(row, values) or (original is not None and _holds(original, values))
-        )
-        if untouched:
-            check.unchanged += 1
-        elif not candidate.editable:
-            check.ignored.append(RowProblem(number, row.measure.title, [read_only_reason(row)]))
-        elif candidate.version == row.version:
-            diffs = _diffs(row, values, _indicator(row))
-            check.changes.append(RowChange(number, row, candidate.version, values, diffs))
-        else:
-            check.conflicts.append(RowConflict(number, row, _diffs(row, values, _indicator(row))))
-    return check
-
-
-@dataclass
-class UploadResult:
-    saved: list[RowChange]
-    conflicts: list[RowConflict]
-    errors: list[RowProblem]
-
-
-@transaction.atomic
-def status_upload_apply(*, check: UploadCheck, user, row_ids: set[int]) -> UploadResult:
-    """Save the checked changes of the rows in `row_ids` (those the user saw in the preview),
-    each with the version from the file: a row saved in between is a conflict, not saved."""
-    saved, conflicts, errors = [], list(check.conflicts), list(check.errors)
-    for change in check.changes:
-        if change.row.pk not in row_ids:
-            continue
-        try:
-            measure_status_update(
-                row=change.row, user=user, version=change.version, **change.values
-            )
-        except StatusConflict as conflict:
-            diffs = _diffs(conflict.current, change.values, _indicator(change.row))
-            conflict.current.measure = change.row.measure
-            conflicts.append(RowConflict(change.number, conflict.current, diffs))
-        except ValidationError as error:
-            errors.append(RowProblem(change.number, change.row.measure.title, error.messages))
-        else:
-            saved.append(change)
-    return UploadResult(saved=saved, conflicts=conflicts, errors=errors)

@@ -1,18 +1,16 @@
 """The status rows by Excel: download a template, upload it filled in, check it, then save.
 
-Between the check and the confirmation the uploaded bytes wait in the session
-under a random token, with the ids of the rows the check showed as changes.
-Confirming takes the token out of the session before anything is written, so a
-double submit saves once, and only rows the user saw in the check are saved.
+Between the check and the confirmation the uploaded file waits as a
+`PendingUpload` row (qualityplan.uploads), with the ids of the rows the check
+showed as changes; the check's form carries its token. Confirming claims the row
+before anything is written, so a double submit saves once, and only rows the user
+saw in the check are saved.
 """
-
-import base64
-import io
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -21,28 +19,23 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qualityplan.forms import DesignsystemetFormMixin
-from qualityplan.models import OrgUnit
-from qualityplan.uploads import upload_remember, upload_take
+from qualityplan.models import OrgUnit, PendingUpload
+from qualityplan.spreadsheets import XLSX_TYPE, xlsx_response
+from qualityplan.uploads import pending_upload_claim, pending_upload_create
 
 from . import selectors
 from .models import ReportingPeriod
-from .status_views import _get_period_for_user
+from .permissions import get_period_for_user, get_status_unit_for_user, status_may_edit
+from .status_upload import UploadCheck, UploadResult, status_upload_apply, status_upload_check
 from .status_xlsx import (
     MAX_UPLOAD_BYTES,
-    XLSX_TYPE,
     StatusSheetError,
-    UploadCheck,
-    UploadResult,
     status_sheet_parse,
     status_template_build,
     status_template_filename,
-    status_upload_apply,
-    status_upload_check,
 )
-from .statuses import status_may_edit
 
-SESSION_KEY = "status_uploads"
-# Uploads kept at once per session: an abandoned check should not grow the session.
+# Checks kept waiting at once per person; an abandoned one goes when a third comes.
 MAX_PENDING = 2
 
 
@@ -86,19 +79,6 @@ class StatusUploadForm(DesignsystemetFormMixin, forms.Form):
         self.fields["file"].widget.attrs["aria-describedby"] = " ".join(described)
 
 
-def _get_unit_for_user(request: HttpRequest, period: ReportingPeriod, wanted: str) -> OrgUnit:
-    """The unit asked for, else the user's first, as on the status page; 404 for a unit
-    the user may not read."""
-    units = selectors.status_units_for_user(user=request.user, period=period)
-    if wanted:
-        unit = next((unit for unit in units if str(unit.pk) == wanted), None)
-    else:
-        unit = units[0] if units else None
-    if unit is None:
-        raise Http404
-    return unit
-
-
 def _rows_for_user(request: HttpRequest, period: ReportingPeriod, unit: OrgUnit):
     rows = list(selectors.status_rows(period=period, unit_ids=[unit.pk]))
     for row in rows:
@@ -111,37 +91,32 @@ def _status_page_url(period: ReportingPeriod, unit: OrgUnit) -> str:
 
 
 @require_GET
-def status_template_download(request: HttpRequest, period_pk: int) -> FileResponse:
-    period = _get_period_for_user(request, period_pk)
-    unit = _get_unit_for_user(request, period, request.GET.get("unit", ""))
+def status_template_download(request: HttpRequest, period_pk: int) -> HttpResponse:
+    period = get_period_for_user(request, period_pk)
+    unit = get_status_unit_for_user(request, period, request.GET.get("unit", ""))
     rows = _rows_for_user(request, period, unit)
     data = status_template_build(period=period, unit=unit, rows=rows)
-    return FileResponse(
-        io.BytesIO(data),
-        as_attachment=True,
-        filename=status_template_filename(period=period, unit=unit),
-        content_type=XLSX_TYPE,
-    )
+    return xlsx_response(data, filename=status_template_filename(period=period, unit=unit))
 
 
 def _preview(request, period, unit, upload, check: UploadCheck, data: bytes) -> HttpResponse:
-    token = upload_remember(
-        request=request,
-        key=SESSION_KEY,
-        keep=MAX_PENDING,
-        entry={
-            "data": base64.b64encode(data).decode("ascii"),
-            "filename": upload.name,
+    pending = pending_upload_create(
+        user=request.user,
+        kind=PendingUpload.Kind.STATUS_SHEET,
+        data=data,
+        name=upload.name,
+        params={
             "period": period.pk,
             "unit": unit.pk,
             "rows": [change.row.pk for change in check.changes],
         },
+        keep=MAX_PENDING,
     )
     context = {
         "period": period,
         "unit": unit,
         "check": check,
-        "token": token,
+        "token": pending.token,
         "filename": upload.name,
         "back": _status_page_url(period, unit),
     }
@@ -150,8 +125,8 @@ def _preview(request, period, unit, upload, check: UploadCheck, data: bytes) -> 
 
 @require_http_methods(["GET", "POST"])
 def status_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, period_pk)
-    unit = _get_unit_for_user(request, period, request.GET.get("unit", ""))
+    period = get_period_for_user(request, period_pk)
+    unit = get_status_unit_for_user(request, period, request.GET.get("unit", ""))
     if not any(row.editable for row in _rows_for_user(request, period, unit)):
         raise PermissionDenied
     is_post = request.method == "POST"
@@ -172,14 +147,23 @@ def status_upload(request: HttpRequest, period_pk: int) -> HttpResponse:
 
 @require_POST
 def status_upload_confirm(request: HttpRequest, period_pk: int) -> HttpResponse:
-    period = _get_period_for_user(request, period_pk)
-    entry = upload_take(request=request, key=SESSION_KEY, token=request.POST.get("token", ""))
-    if entry is None or entry["period"] != period.pk:
+    period = get_period_for_user(request, period_pk)
+    try:
+        upload = pending_upload_claim(
+            user=request.user,
+            kind=PendingUpload.Kind.STATUS_SHEET,
+            token=request.POST.get("token", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("status_page", period.pk)
+    if upload is None or upload.params["period"] != period.pk:
         messages.info(request, _("This upload has already been saved or has expired."))
         return redirect("status_page", period.pk)
-    unit = _get_unit_for_user(request, period, str(entry["unit"]))
+    entry = upload.params
+    unit = get_status_unit_for_user(request, period, str(entry["unit"]))
     try:
-        sheet = status_sheet_parse(data=base64.b64decode(entry["data"]))
+        sheet = status_sheet_parse(data=upload.data)
         check = status_upload_check(sheet=sheet, period=period, unit=unit, user=request.user)
     except StatusSheetError as error:
         messages.error(request, " ".join(error.messages))

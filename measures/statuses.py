@@ -6,8 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qualityplan.access import get_access
-
 from .models import MeasureStatus
 
 EDITABLE_FIELDS = ("status", "progress", "value_number", "value_bool", "value_text", "comment")
@@ -21,21 +19,6 @@ class StatusConflict(ValidationError):
         super().__init__(
             _("Someone else saved this row while you were editing it."), code="conflict"
         )
-
-
-def status_may_edit(*, user: User, status: MeasureStatus) -> bool:
-    """The office edits any row of its plans, even in a closed period; a leader edits the
-    rows of their own org unit for measures their role answers for, while the period is open.
-
-    Needs `status.period` and `status.measure.responsible_roles` loaded (the selectors do).
-    """
-    access = get_access(user)
-    if access.can_manage_unit(status.period.plan.owner_id):
-        return True
-    if not status.period.is_open:
-        return False
-    role_ids = [role.pk for role in status.measure.responsible_roles.all()]
-    return access.holds_role_at(status.org_unit_id, role_ids)
 
 
 @transaction.atomic
@@ -66,6 +49,42 @@ def measure_status_update(
     current.updated_by, current.updated_at = user, now
     current.reported_at = current.reported_at or now
     current._history_user = user
+    current.save()
+    return current
+
+
+VALUE_FIELDS = ("value_number", "value_bool", "value_text")
+
+
+@transaction.atomic
+def measure_status_correct_value(
+    *, row: MeasureStatus, user: User, version: int, reason: str, **values
+) -> MeasureStatus:
+    """Correct an imported or statistical value: a new value with who, when and why.
+
+    The status page does not let these values be typed over; this is the one path
+    that changes them by hand, and its reason stays in the row's history.
+    """
+    unknown = set(values) - set(VALUE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a value: {', '.join(sorted(unknown))}")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the value is corrected."))
+    current = MeasureStatus.objects.select_for_update().get(pk=row.pk)
+    if current.version != version:
+        if _holds(current, values):
+            return current
+        raise StatusConflict(current)
+    if _holds(current, values):
+        raise ValidationError(_("The corrected value is the same as the value already there."))
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.full_clean(exclude=["period", "measure", "org_unit"], validate_unique=False)
+    current.version += 1
+    current.updated_by, current.updated_at = user, timezone.now()
+    current._history_user = user
+    current._change_reason = reason[:100]
     current.save()
     return current
 

@@ -1,8 +1,11 @@
 from django.urls import path
 
-from . import period_views, status_views, status_xlsx_views, views
+from . import period_views, plan_import_views, status_views, status_xlsx_views, views
 
 urlpatterns = [
+    path("import/", plan_import_views.plan_import, name="plan_import"),
+    path("import/confirm/", plan_import_views.plan_import_confirm, name="plan_import_confirm"),
+    path("<int:pk>/export.xlsx", plan_import_views.plan_export, name="plan_export"),
     path("<int:pk>/", views.plan_detail, name="plan_detail"),
     path("goals/<int:goal_pk>/measures/new/", views.measure_create, name="measure_create"),
     path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
@@ -22,6 +25,7 @@ status_urlpatterns = [
     path("rows/<int:pk>/", status_views.status_row, name="status_row"),
     path("rows/<int:pk>/save/", status_views.status_save, name="status_save"),
     path("rows/<int:pk>/copy/", status_views.status_copy_previous, name="status_copy_previous"),
+    path("rows/<int:pk>/correct/", status_views.status_correct, name="status_correct"),
     path("measures/<int:pk>/", status_views.measure_history, name="measure_history"),
     path("plans/<int:plan_pk>/periods/", period_views.period_list, name="period_list"),
     # Before period_action: "upload" would otherwise read as an action's slug.

@@ -1,6 +1,6 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,24 +14,7 @@ from qualityplan.services import position_delete, position_move
 from . import selectors, services
 from .forms import MeasureForm
 from .models import Measure
-
-
-def _check_plan(request: HttpRequest, plan: QualityPlan, write: bool) -> None:
-    access = get_access(request.user)
-    if not access.can_view_plan(plan):
-        raise Http404
-    if write and not access.can_manage_plan(plan):
-        raise PermissionDenied
-
-
-def _get_measure_for_user(request: HttpRequest, pk: int, write: bool = False) -> Measure:
-    """404 for a measure the user may not see, 403 for one they may see but not change."""
-    try:
-        measure = selectors.measure_with_details(pk=pk)
-    except Measure.DoesNotExist as missing:
-        raise Http404 from missing
-    _check_plan(request, measure.goal.plan, write)
-    return measure
+from .permissions import check_plan, get_measure_for_user
 
 
 def _measure_url(measure: Measure) -> str:
@@ -40,7 +23,7 @@ def _measure_url(measure: Measure) -> str:
 
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(QualityPlan.objects.select_related("owner"), pk=pk)
-    _check_plan(request, plan, write=False)
+    check_plan(request, plan, write=False)
     may_edit = get_access(request.user).can_manage_plan(plan)
     context = {
         "plan": plan,
@@ -79,7 +62,7 @@ def _measure_form_page(request: HttpRequest, measure: Measure, heading: str) -> 
 
 def measure_create(request: HttpRequest, goal_pk: int) -> HttpResponse:
     goal = get_object_or_404(Goal.objects.select_related("plan"), pk=goal_pk)
-    _check_plan(request, goal.plan, write=True)
+    check_plan(request, goal.plan, write=True)
     measure = Measure(goal=goal, subgoal_id=request.GET.get("subgoal") or None)
     if measure.subgoal_id and not goal.subgoals.filter(pk=measure.subgoal_id).exists():
         measure.subgoal_id = None
@@ -88,12 +71,12 @@ def measure_create(request: HttpRequest, goal_pk: int) -> HttpResponse:
 
 
 def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _get_measure_for_user(request, pk, write=True)
+    measure = get_measure_for_user(request, pk, write=True)
     return _measure_form_page(request, measure, _("Edit measure"))
 
 
 def measure_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _get_measure_for_user(request, pk, write=True)
+    measure = get_measure_for_user(request, pk, write=True)
     back = reverse("plan_detail", args=[measure.goal.plan_id])
     if request.method == "POST":
         position_delete(obj=measure, user=request.user)
@@ -110,7 +93,7 @@ def measure_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def measure_move(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _get_measure_for_user(request, pk, write=True)
+    measure = get_measure_for_user(request, pk, write=True)
     form = MoveForm(request.POST)
     if form.is_valid():
         position_move(obj=measure, direction=form.cleaned_data["direction"], user=request.user)

@@ -36,6 +36,15 @@ class Access:
     # Units in any organisation the user belongs to: they may read its plans.
     member_org_unit_ids: frozenset[int] = field(default_factory=frozenset)
     role_codes: frozenset[str] = field(default_factory=frozenset)
+    # Holds a role that reads the security log (the quality office).
+    security_role: bool = False
+    # Holds a role that manages the plan for the whole organisation (the quality office):
+    # runs the organisation, its people and roles from the office's pages.
+    manages_org: bool = False
+
+    @property
+    def manages_organisation(self) -> bool:
+        return self.is_superuser or self.manages_org
 
     @property
     def manages_any_plan(self) -> bool:
@@ -44,6 +53,10 @@ class Access:
     @property
     def reads_follow_up(self) -> bool:
         return self.is_superuser or bool(self.read_unit_ids)
+
+    @property
+    def reads_security_log(self) -> bool:
+        return self.is_superuser or self.security_role
 
     @property
     def reports_status(self) -> bool:
@@ -121,7 +134,8 @@ def get_access(user: User | AnonymousUser) -> Access:
 
 
 def _compute_access(user: User) -> Access:
-    memberships = list(Membership.objects.filter(user=user).select_related("role"))
+    # Only memberships in force today: a person who left yesterday reads nothing today.
+    memberships = list(Membership.objects.filter(user=user).current().select_related("role"))
     if not memberships and not user.is_superuser:
         return Access()
     tree = OrgTree.load()
@@ -146,6 +160,10 @@ def _compute_access(user: User) -> Access:
         manage_unit_ids=frozenset(manage),
         member_org_unit_ids=frozenset(member),
         role_codes=frozenset(m.role.code for m in memberships),
+        security_role=any(m.role.reads_security_log for m in memberships),
+        manages_org=any(
+            m.role.manages_plan and m.role.scope == Role.Scope.ORGANISATION for m in memberships
+        ),
     )
 
 

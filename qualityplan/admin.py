@@ -28,7 +28,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "org_unit"]
+    list_display = ["user", "role", "org_unit", "valid_from", "valid_until"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "org_unit__name"]
     autocomplete_fields = ["user", "org_unit"]

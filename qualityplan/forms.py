@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Goal, QualityPlan, SubGoal
+from .selectors import unit_paths
 
 
 class DesignsystemetFormMixin:
@@ -28,6 +29,16 @@ class DesignsystemetFormMixin:
                 self.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
 
 
+def show_unit_paths(field: forms.ModelChoiceField) -> None:
+    """Label the units of a select by their path and sort them so: two units may share
+    a name ("Avdeling 1. etasje" in two areas), their paths differ."""
+    paths = unit_paths()
+    field.label_from_instance = lambda unit: paths.get(unit.pk, unit.name)
+    units = sorted(field.queryset, key=lambda unit: paths.get(unit.pk, unit.name).lower())
+    blank = [] if field.required and field.empty_label is None else [("", field.empty_label)]
+    field.choices = blank + [(unit.pk, paths.get(unit.pk, unit.name)) for unit in units]
+
+
 class PlanForm(DesignsystemetFormMixin, forms.ModelForm):
     class Meta:
         model = QualityPlan
@@ -37,6 +48,8 @@ class PlanForm(DesignsystemetFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if owner_choices is not None:
             self.fields["owner"].queryset = owner_choices
+        self.fields["owner"].empty_label = None
+        show_unit_paths(self.fields["owner"])
         self.fields["first_year"].widget.attrs.update(inputmode="numeric", autocomplete="off")
         self.fields["last_year"].widget.attrs.update(inputmode="numeric", autocomplete="off")
 

@@ -1,16 +1,14 @@
 from django.urls import path
 
-from . import import_views, views
+from . import views
 from .models import Goal, SubGoal
 
 urlpatterns = [
     path("", views.plan_list, name="plan_list"),
-    path("import/", import_views.plan_import, name="plan_import"),
-    path("import/confirm/", import_views.plan_import_confirm, name="plan_import_confirm"),
-    path("<int:pk>/export.xlsx", import_views.plan_export, name="plan_export"),
     path("new/", views.plan_create, name="plan_create"),
     path("<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("<int:pk>/delete/", views.plan_delete, name="plan_delete"),
+    path("<int:pk>/activate/", views.plan_activate, name="plan_activate"),
     path("<int:pk>/goals/new/", views.goal_create, name="goal_create"),
     path("goals/<int:pk>/edit/", views.goal_edit, name="goal_edit"),
     path("goals/<int:pk>/delete/", views.part_delete, {"model": Goal}, name="goal_delete"),

@@ -7,7 +7,9 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from .models import Goal, QualityPlan, SubGoal, UserProfile
+from .dataversion import org_changed
+from .models import Goal, OrgUnit, QualityPlan, SubGoal, UserProfile
+from .selectors import overlapping_active_plans
 
 
 def record_action(*, user: User | None, obj: models.Model, flag: int, message: str = "") -> None:
@@ -66,6 +68,8 @@ def position_move(*, obj, direction: str, user: User | None) -> bool:
     type(obj).objects.filter(pk=neighbour.pk).update(position=mine)
     type(obj).objects.filter(pk=obj.pk).update(position=theirs)
     obj.position = theirs
+    # The swap writes with update(), which sends no signal: the dashboards' order changed.
+    org_changed()
     record_action(user=user, obj=obj, flag=CHANGE, message=f"moved {direction}")
     return True
 
@@ -79,11 +83,45 @@ def position_delete(*, obj, user: User | None) -> None:
     obj.delete()
     for sibling in siblings.filter(position__gt=position).order_by("position"):
         type(sibling).objects.filter(pk=sibling.pk).update(position=sibling.position - 1)
+    org_changed()
+
+
+def _plans_named(plans) -> str:
+    return ", ".join(f"“{plan}”" for plan in plans)
+
+
+def _overlapping_locked(plan: QualityPlan) -> list[QualityPlan]:
+    """The owner's other active plans sharing a year with `plan`, read under a lock on
+    the owner, so two activations for one owner cannot both pass the check."""
+    OrgUnit.objects.select_for_update().filter(pk=plan.owner_id).first()
+    return list(
+        overlapping_active_plans(
+            owner_id=plan.owner_id,
+            first_year=plan.first_year,
+            last_year=plan.last_year,
+            exclude_pk=plan.pk,
+        ).select_for_update()
+    )
 
 
 @transaction.atomic
 def plan_save(*, plan: QualityPlan, user: User | None) -> QualityPlan:
-    """Create or update a plan's own fields (title, owner, years, frequency, status)."""
+    """Create or update a plan's own fields (title, owner, years, frequency, status).
+
+    An owner never has two active plans whose years overlap: saving one active beside
+    another is refused (`plan_activate` is the step that archives the other)."""
+    if plan.status == QualityPlan.Status.ACTIVE and plan.owner_id:
+        others = _overlapping_locked(plan)
+        if others:
+            raise ValidationError(
+                _(
+                    "%(plans)s of the same unit is active in the same years. A unit has one "
+                    "active plan at a time: save this plan as a draft and activate it from "
+                    "its page, which archives the other."
+                )
+                % {"plans": _plans_named(others)},
+                code="overlapping_active_plan",
+            )
     if plan.pk:
         outside = plan_years_in_use_outside(plan=plan)
         if outside:
@@ -102,6 +140,37 @@ def plan_years_in_use_outside(*, plan: QualityPlan) -> list[int]:
         .values_list("measures__years__year", flat=True)
     )
     return sorted({y for y in years if not plan.first_year <= y <= plan.last_year})
+
+
+@transaction.atomic
+def plan_activate(
+    *, plan: QualityPlan, user: User | None, archive_overlapping: bool
+) -> list[QualityPlan]:
+    """Make a draft or archived plan the owner's active plan; returns the plans archived.
+
+    The owner's active plans that share a year with it are archived when
+    `archive_overlapping`, else the activation is refused. Activating an active plan
+    again changes nothing, so a double submit is harmless."""
+    plan = QualityPlan.objects.select_for_update().get(pk=plan.pk)
+    others = _overlapping_locked(plan)
+    if plan.status == QualityPlan.Status.ACTIVE:
+        return []
+    if others and not archive_overlapping:
+        raise ValidationError(
+            _("%(plans)s of the same unit is active in the same years; it has to be archived.")
+            % {"plans": _plans_named(others)},
+            code="overlapping_active_plan",
+        )
+    for other in others:
+        other.status = QualityPlan.Status.ARCHIVED
+        other.save(update_fields=["status", "updated_at"])
+        record_action(
+            user=user, obj=other, flag=CHANGE, message=f"archived: plan {plan.pk} activated"
+        )
+    plan.status = QualityPlan.Status.ACTIVE
+    plan.save(update_fields=["status", "updated_at"])
+    record_action(user=user, obj=plan, flag=CHANGE, message="activated")
+    return others
 
 
 @transaction.atomic

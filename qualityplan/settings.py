@@ -56,8 +56,11 @@ INSTALLED_APPS = [
     "measures",
     "deviations",
     "reporting",
+    "sources",
     # Newer apps come here, above reporting in the import order.
     "improvement",
+    "staircase",
+    "surveys",
     # Demo data sits at the top and may use every app.
     "demo",
 ]
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "qualityplan.language_middleware.MunicipalityLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,6 +168,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kvalitetsplan@localhost")
+# The folder of django.core.mail.backends.filebased.EmailBackend (CI reads its mails there).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker on the filesystem so
 # that background jobs still run outside the browser request with no server.
@@ -199,14 +205,20 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Called with period=… whenever a period gets new status rows: fills the values of
 # indicators counted from deviations and meetings.
-MEASURES_PERIOD_HOOKS = ["deviations.indicators.counted_values_refresh"]
-# Newer apps show their part of the annual quality report (PDF) and of a unit's yearly
-# report page without reporting importing them. A PDF section hook is called with
-# plan=, year=, unit_ids=, user= and returns a reporting.sections.ReportSection or None;
-# a page section hook is called with request=, report=, plan=, unit=, year= and returns
-# HTML or "".
-REPORT_PDF_SECTIONS = ["improvement.report.pdf_section"]
-ANNUAL_REPORT_PAGE_SECTIONS = ["improvement.report.annual_page_section"]
+MEASURES_PERIOD_HOOKS = [
+    "deviations.indicators.counted_values_refresh",
+    "surveys.indicators.survey_values_refresh",
+]
+# Newer apps show their parts of reporting's pages and of the menu without reporting
+# (or qualityplan) importing them; see reporting/hooks.py.
+# - A PDF chapter: called with plan=, year=, unit_ids=, user=; returns a HookPart
+#   or None.
+# - A part of a unit's yearly report page: called with request=, report=, plan=, unit=,
+#   year=; returns HTML or "".
+# - Menu links: called with the request; returns [{"label", "url", "current"}].
+REPORT_PDF_SECTION_HOOKS = ["staircase.report.pdf_section", "improvement.report.pdf_section"]
+ANNUAL_REPORT_PAGE_HOOKS = ["improvement.report.annual_page_section"]
+NAV_LINK_HOOKS = ["staircase.nav.nav_links", "improvement.report.nav_links"]
 
 # --- Annual quality report: PDF jobs (reporting) ---------------------------------
 # Measured with Celery 5.7 on Redis: without acks late a worker killed mid-job loses
@@ -225,6 +237,11 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(3600, 4 * REPORT_HARD_TIME_LIMIT)
 # A job whose worker died this many times (out of memory, say) is failed, not run again.
 REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "3"))
+# "chunked" lays out a long annual report in parts on REPORT_RENDER_WORKERS worker
+# processes (REPORT_CHUNK_UNITS unit reports a part) and joins them (reporting.pdf_chunks).
+REPORT_RENDER_MODE = os.environ.get("REPORT_RENDER_MODE", "single")
+REPORT_CHUNK_UNITS = int(os.environ.get("REPORT_CHUNK_UNITS", "40"))
+REPORT_RENDER_WORKERS = int(os.environ.get("REPORT_RENDER_WORKERS", "2"))
 # Report files: the media storage by default; REPORT_STORAGE_BACKEND swaps the backend
 # (e.g. an S3 storage) and REPORT_ROOT the folder of the file-system one.
 REPORT_STORAGE = "reports"
@@ -279,3 +296,219 @@ LOGGING = {
 LOGGING.setdefault("loggers", {}).update(
     {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
 )
+
+# --- Production safety: headers, sessions, caching (issue 9) --------------------------
+# Content-Security-Policy (django-csp): scripts and styles from our own static files
+# only, no inline script, no style attributes, no other site. CSP_REPORT_ONLY=1 sends
+# it as Content-Security-Policy-Report-Only instead, to try a change first.
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE += ["csp.middleware.CSPMiddleware", "qualityplan.middleware.no_store_when_private"]
+_csp = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
+# HTTPS: with DEBUG off, plain HTTP is redirected and HSTS sent (a year, for this host
+# and its own subdomains). Behind a reverse proxy that ends TLS, the proxy must send
+# `X-Forwarded-Proto: https` (SECURE_PROXY_SSL_HEADER above) and strip the header from
+# clients. /health/ stays reachable over plain HTTP for load balancers.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_SSL_REDIRECT else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading commits the whole registrable domain in the browsers' own list: the
+# municipality's decision, not a default (so its deploy warning is silenced).
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Sessions (qualityplan/sessions.py): in the database, so every web process shares them.
+# They end after SESSION_IDLE_TIMEOUT seconds without a request and SESSION_MAX_LIFETIME
+# seconds after the login; an edit in progress survives the end (see the module).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_MAX_LIFETIME = int(os.environ.get("SESSION_MAX_LIFETIME", str(10 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_MAX_LIFETIME
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware")] = (
+    "qualityplan.sessions.LoginRequired"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("qualityplan.sessions.LoginRequired"), "qualityplan.sessions.session_timeouts"
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("qualityplan.sessions.session_limits")
+
+# Files on several machines: every file the app keeps (report PDFs, uploads) goes
+# through Django's storage API. STORAGE_BACKEND swaps the default storage, and the
+# reports' unless REPORT_STORAGE_BACKEND names another; for S3-compatible storage
+# install django-storages[s3] and set storages.backends.s3.S3Storage with the AWS_*
+# variables below (see .env.example). A storage other than the file system gets no
+# folder: the files' names already start with reports/ or uploads/.
+_storage_backend = os.environ.get("STORAGE_BACKEND", "")
+if _storage_backend:
+    STORAGES["default"] = {"BACKEND": _storage_backend}
+    if "REPORT_STORAGE_BACKEND" not in os.environ:
+        STORAGES[REPORT_STORAGE] = {"BACKEND": _storage_backend}
+if STORAGES[REPORT_STORAGE]["BACKEND"] != "django.core.files.storage.FileSystemStorage":
+    STORAGES[REPORT_STORAGE].pop("OPTIONS", None)
+    if os.environ.get("REPORT_ROOT"):
+        STORAGES[REPORT_STORAGE]["OPTIONS"] = {"location": os.environ["REPORT_ROOT"]}
+for _name in (
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_S3_REGION_NAME",
+    "AWS_S3_ACCESS_KEY_ID",
+    "AWS_S3_SECRET_ACCESS_KEY",
+    "AWS_S3_ADDRESSING_STYLE",
+):
+    if os.environ.get(_name):
+        globals()[_name] = os.environ[_name]
+# --- Security log, login throttling and passwords (issue 9) -------------------------------
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes"]
+# The security log records refusals and exports; django-axes must come last.
+MIDDLEWARE += ["qualityplan.security.SecurityLogMiddleware", "axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "qualityplan.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none, the
+# connection's address is the client's).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# A username at one address is locked after this many failures, for this long.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A lock ends its time after it began; tries during it do not push the end further.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "qualityplan.security.client_ip"
+AXES_USERNAME_CALLABLE = "qualityplan.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "qualityplan.account_views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # the security log keeps logins
+AXES_VERBOSE = False
+# Security events are kept this long, then purged by beat at night.
+SECURITY_LOG_RETENTION_DAYS = int(os.environ.get("SECURITY_LOG_RETENTION_DAYS", "365"))
+CELERY_BEAT_SCHEDULE["purge-security-events"] = {
+    "task": "qualityplan.tasks.purge_security_events",
+    "schedule": crontab(hour=3, minute=15),
+}
+# Each security event is also one JSON line on the log, for the log collector.
+LOGGING.setdefault("formatters", {})["json"] = {"()": "qualityplan.logformat.JsonFormatter"}
+LOGGING["handlers"]["security_json"] = {"class": "logging.StreamHandler", "formatter": "json"}
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # its own lines repeat ours
+LOGGING["loggers"]["kvalitetsplan.security"] = {
+    "handlers": ["security_json"],
+    "level": "INFO",
+    "propagate": False,
+}
+# Password reset by email; off where logins go through single sign-on.
+PASSWORD_RESET_ENABLED = env_bool("PASSWORD_RESET_ENABLED", True)
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))
+for _validator in AUTH_PASSWORD_VALIDATORS:
+    if _validator["NAME"].endswith(".MinimumLengthValidator"):
+        _validator["OPTIONS"] = {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))}
+# --- end of the security block ---------------------------------------------------------------
+# --- Uploads waiting for confirmation (qualityplan.uploads) ---------------------------
+# A previewed plan table or status sheet waits this long for its confirmation; a
+# nightly job removes what nobody confirmed.
+PENDING_UPLOAD_HOURS = int(os.environ.get("PENDING_UPLOAD_HOURS", "24"))
+CELERY_BEAT_SCHEDULE["purge-pending-uploads"] = {
+    "task": "qualityplan.tasks.purge_pending_uploads",
+    "schedule": crontab(hour=3, minute=15),
+}
+# --- Quality staircase (staircase) ------------------------------------------------------
+# Daily at 07:15: self-assessment deadlines a week ahead, certificates three months
+# before they expire. Each reminder is recorded and sent once.
+CELERY_BEAT_SCHEDULE["send-staircase-reminders"] = {
+    "task": "staircase.tasks.send_staircase_reminders",
+    "schedule": crontab(hour=7, minute=15),
+}
+# --- end of the quality staircase block ------------------------------------------------
+# --- Single sign-on through OpenID Connect (qualityplan.sso) -------------------------
+# On when a client id and the provider's discovery document (or its issuer) are set.
+# With it on, only superusers log in with a password. See README, "Single sign-on".
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "").rstrip("/")
+OIDC_OP_DISCOVERY = os.environ.get("OIDC_OP_DISCOVERY", "") or (
+    f"{OIDC_OP_ISSUER}/.well-known/openid-configuration" if OIDC_OP_ISSUER else ""
+)
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+# The stable claim a person is known by: Entra ID's object id, else the subject.
+OIDC_USER_CLAIM = os.environ.get("OIDC_USER_CLAIM", "oid")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+# "group-id=ROLE@UNITCODE, …": a group in the token gives that role in that unit.
+OIDC_GROUP_ROLES = env_list("OIDC_GROUP_ROLES", "")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "Microsoft Entra ID")
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
+# Logging out ends the provider's session too: the logout form's redirect goes to the
+# provider, which the Content-Security-Policy's form-action must allow.
+if OIDC_OP_DISCOVERY:
+    from urllib.parse import urlsplit  # noqa: E402
+
+    _provider = urlsplit(OIDC_OP_DISCOVERY)
+    _csp["DIRECTIVES"]["form-action"].append(f"{_provider.scheme}://{_provider.netloc}")
+# django-axes' throttle comes first (it only checks), then passwords and SSO.
+AUTHENTICATION_BACKENDS = [
+    "qualityplan.security.LoginThrottleBackend",
+    "qualityplan.sso.PasswordBackend",
+    "qualityplan.sso.SsoBackend",
+]
+# --- end of the single sign-on block ---------------------------------------------------
+# --- Indicator sources: statistics (SSB PxWebApi v2, Kolada v3) and imports (sources) ---
+SSB_API_URL = os.environ.get("SSB_API_URL", "https://data.ssb.no/api/pxwebapi/v2").rstrip("/")
+KOLADA_API_URL = os.environ.get("KOLADA_API_URL", "https://api.kolada.se/v3").rstrip("/")
+# SSB's limits: about 30 queries a minute and 800 000 cells an extract.
+STATISTICS_QUERIES_PER_MINUTE = int(os.environ.get("STATISTICS_QUERIES_PER_MINUTE", "25"))
+STATISTICS_MAX_CELLS = int(os.environ.get("STATISTICS_MAX_CELLS", "800000"))
+STATISTICS_TIMEOUT = float(os.environ.get("STATISTICS_TIMEOUT", "60"))
+STATISTICS_MAX_RESPONSE_BYTES = int(
+    os.environ.get("STATISTICS_MAX_RESPONSE_BYTES", str(50 * 1024 * 1024))
+)
+INDICATOR_IMPORT_MAX_BYTES = int(
+    os.environ.get("INDICATOR_IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+# Monthly, on the 3rd at 03:15 local time: every statistics link is fetched again.
+CELERY_BEAT_SCHEDULE["refresh-statistics"] = {
+    "task": "sources.tasks.refresh_statistics",
+    "schedule": crontab(day_of_month=3, hour=3, minute=15),
+}
+# The statistics chapter of the annual PDF and the comparison panel of the indicator
+# dashboard (see reporting/hooks.py).
+REPORT_PDF_SECTION_HOOKS.insert(0, "sources.reporting.pdf_section")
+REPORTING_INDICATOR_PANEL_HOOKS = ["sources.reporting.indicator_panel"]
+# --- end of the indicator sources block ---------------------------------------------
+
+# --- Surveys ----------------------------------------------------------------------
+# Answers from one address to one survey link, and to one link from everywhere, per
+# ten minutes. A shared tablet or a municipal network sends many from one address, so
+# the per-address limit is generous; the office sets a daily cap per link as well.
+SURVEY_RATE_PER_ADDRESS = int(os.environ.get("SURVEY_RATE_PER_ADDRESS", "40"))
+SURVEY_RATE_PER_LINK = int(os.environ.get("SURVEY_RATE_PER_LINK", "200"))
+# A form older than this is refused (and shown again, empty): a tablet left overnight.
+SURVEY_FORM_MAX_AGE = int(os.environ.get("SURVEY_FORM_MAX_AGE", str(12 * 3600)))
+# A form sent back sooner than this after it was shown came from a script: nothing is saved.
+SURVEY_MIN_SECONDS = int(os.environ.get("SURVEY_MIN_SECONDS", "2"))
+# The surveys' chapter in the annual PDF and their menu link (hooks the staircase made).
+REPORT_PDF_SECTION_HOOKS.append("surveys.report.pdf_section")
+NAV_LINK_HOOKS.append("surveys.nav.nav_links")
+# Survey results as evidence on the staircase criteria their questions are linked to.
+STAIRCASE_EVIDENCE_HOOKS = ["surveys.evidence.criterion_evidence"]
+# --- end of the surveys block -------------------------------------------------------

@@ -1,38 +1,19 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import i18n
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
-from .access import get_access
 from .forms import GoalForm, MoveForm, PlanForm, SubGoalForm
 from .models import Goal, QualityPlan, SubGoal
-
-
-def _get_plan_for_user(request: HttpRequest, pk: int, write: bool = False) -> QualityPlan:
-    """404 for a plan the user may not see, 403 for one they may see but not change."""
-    plan = get_object_or_404(QualityPlan.objects.select_related("owner"), pk=pk)
-    access = get_access(request.user)
-    if not access.can_view_plan(plan):
-        raise Http404
-    if write and not access.can_manage_plan(plan):
-        raise PermissionDenied
-    return plan
-
-
-def _get_part_for_user(request: HttpRequest, model, pk: int) -> Goal | SubGoal:
-    """A goal or sub-goal of a plan the user manages (404/403 as for the plan)."""
-    plan_path = "plan" if model is Goal else "goal__plan"
-    part = get_object_or_404(model.objects.select_related(plan_path), pk=pk)
-    plan = part.plan if model is Goal else part.goal.plan
-    _get_plan_for_user(request, plan.pk, write=True)
-    return part
+from .municipality import municipality_settings
+from .permissions import get_part_for_user, get_plan_for_user, require_plan_manager
 
 
 def plan_anchor(plan: QualityPlan, anchor: str = "") -> str:
@@ -54,6 +35,9 @@ def _save_form(request, form, save, template: str, context: dict, success: str, 
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # First run: the superuser sets up the municipality before anything else.
+    if request.user.is_superuser and not municipality_settings().configured:
+        return redirect("municipality_setup")
     return redirect("plan_list")
 
 
@@ -63,8 +47,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 def plan_create(request: HttpRequest) -> HttpResponse:
-    if not get_access(request.user).manages_any_plan:
-        raise PermissionDenied
+    require_plan_manager(request)
     units = selectors.manageable_units_for_user(user=request.user)
     form = PlanForm(request.POST or None, owner_choices=units)
     return _save_form(
@@ -79,7 +62,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _get_plan_for_user(request, pk, write=True)
+    plan = get_plan_for_user(request, pk, write=True)
     units = selectors.manageable_units_for_user(user=request.user)
     form = PlanForm(request.POST or None, instance=plan, owner_choices=units)
     return _save_form(
@@ -93,8 +76,46 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+def plan_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office's step that makes a draft the unit's plan: the page says which active
+    plan of the same unit it archives, and the POST does it."""
+    plan = get_plan_for_user(request, pk, write=True)
+    if plan.status == QualityPlan.Status.ACTIVE:
+        messages.info(request, _("The plan is already active."))
+        return redirect("plan_detail", pk=plan.pk)
+    if request.method == "POST":
+        archive = request.POST.get("archive") == "1"
+        try:
+            archived = services.plan_activate(
+                plan=plan, user=request.user, archive_overlapping=archive
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("plan_activate", pk=plan.pk)
+        messages.success(request, _activated_message(plan, archived))
+        return redirect("plan_detail", pk=plan.pk)
+    overlapping = selectors.overlapping_active_plans(
+        owner_id=plan.owner_id,
+        first_year=plan.first_year,
+        last_year=plan.last_year,
+        exclude_pk=plan.pk,
+    )
+    context = {"plan": plan, "overlapping": list(overlapping), "back_url": plan_anchor(plan)}
+    return render(request, "qualityplan/plan_activate.html", context)
+
+
+def _activated_message(plan: QualityPlan, archived: list[QualityPlan]) -> str:
+    if not archived:
+        return _("The plan “%(title)s” is now active.") % {"title": plan.title}
+    return _("The plan “%(title)s” is now active; %(archived)s was archived.") % {
+        "title": plan.title,
+        "archived": ", ".join(f"“{other}”" for other in archived),
+    }
+
+
 def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _get_plan_for_user(request, pk, write=True)
+    plan = get_plan_for_user(request, pk, write=True)
     if request.method == "POST":
         services.plan_delete(plan=plan, user=request.user)
         messages.success(request, _("The plan “%(title)s” was deleted.") % {"title": plan.title})
@@ -105,7 +126,7 @@ def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _get_plan_for_user(request, pk, write=True)
+    plan = get_plan_for_user(request, pk, write=True)
     form = GoalForm(request.POST or None, instance=Goal(plan=plan))
     return _save_form(
         request,
@@ -119,7 +140,7 @@ def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = _get_part_for_user(request, Goal, pk)
+    goal = get_part_for_user(request, Goal, pk)
     form = GoalForm(request.POST or None, instance=goal)
     back = plan_anchor(goal.plan, f"goal-{goal.pk}")
     return _save_form(
@@ -138,7 +159,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def subgoal_create(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = _get_part_for_user(request, Goal, pk)
+    goal = get_part_for_user(request, Goal, pk)
     form = SubGoalForm(request.POST or None, instance=SubGoal(goal=goal))
     return _save_form(
         request,
@@ -156,7 +177,7 @@ def subgoal_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def subgoal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    subgoal = _get_part_for_user(request, SubGoal, pk)
+    subgoal = get_part_for_user(request, SubGoal, pk)
     back = plan_anchor(subgoal.goal.plan, f"subgoal-{subgoal.pk}")
     form = SubGoalForm(request.POST or None, instance=subgoal)
     return _save_form(
@@ -172,7 +193,7 @@ def subgoal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def part_delete(request: HttpRequest, pk: int, model) -> HttpResponse:
     """Delete a goal or sub-goal after a confirmation page."""
-    part = _get_part_for_user(request, model, pk)
+    part = get_part_for_user(request, model, pk)
     plan = part.plan if model is Goal else part.goal.plan
     if request.method == "POST":
         services.position_delete(obj=part, user=request.user)
@@ -190,7 +211,7 @@ def part_delete(request: HttpRequest, pk: int, model) -> HttpResponse:
 
 @require_POST
 def part_move(request: HttpRequest, pk: int, model) -> HttpResponse:
-    part = _get_part_for_user(request, model, pk)
+    part = get_part_for_user(request, model, pk)
     plan = part.plan if model is Goal else part.goal.plan
     form = MoveForm(request.POST)
     if form.is_valid():

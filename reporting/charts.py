@@ -15,23 +15,22 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
 from html import escape
 
-from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from qualityplan.formatting import format_number
+
+# The table parts live in figure_tables; exports.py has long imported them from here.
+from .figure_tables import ChartTable, Column, format_value  # noqa: F401
 from .selectors import (
     STATUS_KEYS,
     GoalRollup,
     IndicatorSeries,
     PlanRollup,
-    StatusItem,
-    light_label,
     status_label,
 )
 
@@ -67,65 +66,6 @@ MARKERS = ["circle", "square", "triangle", "diamond", "cross"]
 DASHES = ["", "7 4", "2 4", "10 4 2 4", "4 2"]
 
 
-# --- The numbers behind a chart ------------------------------------------------------
-
-
-@dataclass
-class Column:
-    """A table column: its header and how its values are shown and exported.
-
-    kind: "text", "int", "decimal", "percent" (0–100), "date", "datetime", "bool" (yes/no)
-    or "light" (a traffic-light key, shown as its name).
-    decimals: fixed decimals for "decimal"; None shows up to two, dropping zeros.
-    """
-
-    label: str
-    kind: str = "text"
-    decimals: int | None = None
-
-    def __str__(self) -> str:
-        return str(self.label)
-
-    @property
-    def is_number(self) -> bool:
-        return self.kind in ("int", "decimal", "percent")
-
-
-@dataclass
-class ChartTable:
-    columns: list[Column]
-    rows: list[list]
-    caption: str = ""
-    name: str = ""  # the table's name in export links (?table=…)
-
-    def formatted_rows(self) -> list[list[str]]:
-        return [
-            [format_value(value, column) for value, column in zip(row, self.columns, strict=False)]
-            for row in self.rows
-        ]
-
-    def display_rows(self) -> list[list[DisplayCell]]:
-        """The rows as the page draws them: text, and whether a cell is a number or a light."""
-        return [
-            [
-                DisplayCell(
-                    format_value(value, column),
-                    column.is_number,
-                    value if column.kind == "light" else "",
-                )
-                for value, column in zip(row, self.columns, strict=False)
-            ]
-            for row in self.rows
-        ]
-
-
-@dataclass
-class DisplayCell:
-    text: str
-    numeric: bool = False
-    light: str = ""
-
-
 @dataclass
 class Chart:
     title: str
@@ -134,39 +74,6 @@ class Chart:
     table: ChartTable
     chart_id: str = ""
     legend: list[tuple[str, str]] = field(default_factory=list)
-
-
-def format_value(value, column: Column | None = None) -> str:
-    """A value as the page shows it, in the active language: 1 234,5 and 12,5 % in nb."""
-    kind = column.kind if column else "text"
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if kind == "light":
-        return light_label(value)
-    if kind == "percent":
-        return f"{formats.number_format(value, 1, use_l10n=True, force_grouping=True)} %"
-    if kind == "int":
-        return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
-    if kind == "decimal":
-        return format_number(value, column.decimals)
-    if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-    if isinstance(value, date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
-
-
-def format_number(value, decimals: int | None = None) -> str:
-    """A number in the active language; without `decimals`, up to two, no trailing zeros."""
-    if value is None:
-        return "–"
-    if decimals is None:
-        value = Decimal(value).quantize(Decimal("0.01"))
-        text = format(value, "f")
-        decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
-    return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
 
 
 # --- SVG helpers ---------------------------------------------------------------------
@@ -187,6 +94,34 @@ def _f(number: float) -> str:
 def _clip(text: str, chars: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+
+
+LINE_HEIGHT = 14
+
+
+def _wrap(text: str, chars: int) -> list[str]:
+    """`text` in lines of at most `chars` characters, broken between words (a word longer
+    than a line is broken inside)."""
+    lines: list[str] = []
+    for word in str(text).split():
+        while len(word) > chars:
+            lines.append(word[:chars])
+            word = word[chars:]
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        elif word:
+            lines.append(word)
+    return lines or [""]
+
+
+def _label_lines(x: float, middle: float, lines: list[str]) -> str:
+    """Right-aligned lines of text centred on `middle`, one <tspan> a line."""
+    first = middle + 4 - (len(lines) - 1) * LINE_HEIGHT / 2
+    spans = "".join(
+        f'<tspan x="{_f(x)}" y="{_f(first + n * LINE_HEIGHT)}">{_e(line)}</tspan>'
+        for n, line in enumerate(lines)
+    )
+    return f'<text text-anchor="end">{spans}</text>'
 
 
 def _text_width(text: str, size: float = 12) -> float:
@@ -279,13 +214,15 @@ def stacked_bar_chart(
     }
     label_width, total_width, bar_h, gap, top = 230, 70, 24, 12, 24
     plot_w = WIDTH - label_width - total_width
-    body = _percent_axis(label_width, plot_w, top, len(bars) * (bar_h + gap))
-    for index, (label, counts) in enumerate(bars):
-        y = top + index * (bar_h + gap)
-        body.append(
-            f'<text x="{label_width - 8}" y="{_f(y + bar_h / 2 + 4)}" text-anchor="end">'
-            f"{_e(_clip(label, 36))}</text>"
-        )
+    # A label wraps onto as many lines as it needs; its row grows to hold them.
+    labels = [_wrap(label, 34) for label, _counts in bars]
+    heights = [max(bar_h, len(lines) * LINE_HEIGHT) for lines in labels]
+    body = _percent_axis(label_width, plot_w, top, sum(heights) + gap * len(bars))
+    row_top = top
+    for (_name, counts), lines, row_h in zip(bars, labels, heights, strict=True):
+        y = row_top + (row_h - bar_h) / 2
+        row_top += row_h + gap
+        body.append(_label_lines(label_width - 8, y + bar_h / 2, lines))
         total = sum(counts.get(key, 0) for key, _l in segments)
         x = float(label_width)
         for key, _seg_label in segments:
@@ -310,7 +247,7 @@ def stacked_bar_chart(
             f'<text x="{WIDTH - total_width + 8}" y="{_f(y + bar_h / 2 + 4)}">'
             f"{_e(_('n = %(count)s') % {'count': format_number(total, 0)})}</text>"
         )
-    legend_y = top + len(bars) * (bar_h + gap) + 16
+    legend_y = row_top + 16
     legend, legend_h = _legend(cid, segments, legend_y, styles)
     defs = [_pattern(f"{cid}-p-{key}", *styles[key]) for key, _l in segments]
     description = _stacked_description(title, bars, segments)
@@ -574,12 +511,11 @@ def bar_chart(
     high = max([v for _l, vals in series for v in vals] or [0]) or 1
     group_h = len(series) * (bar_h + inner) - inner
     body = list(legend)
+    y0 = top - gap
     for index, category in enumerate(categories):
-        y0 = top + index * (group_h + gap)
-        body.append(
-            f'<text x="{label_width - 8}" y="{_f(y0 + group_h / 2 + 4)}" text-anchor="end">'
-            f"{_e(_clip(category, 36))}</text>"
-        )
+        lines = _wrap(category, 34)
+        y0 += gap + max(0, len(lines) * LINE_HEIGHT - group_h) / 2
+        body.append(_label_lines(label_width - 8, y0 + group_h / 2, lines))
         for number, (_label, vals) in enumerate(series):
             value = vals[index]
             y = y0 + number * (bar_h + inner)
@@ -591,9 +527,10 @@ def bar_chart(
                 f'<text x="{_f(label_width + width + 5)}" y="{_f(y + bar_h - 3)}" '
                 f'font-size="11">{_e(format_number(value, 0))}</text>'
             )
+        y0 += group_h + max(0, len(lines) * LINE_HEIGHT - group_h) / 2
     if not categories:
         body.append(f'<text x="0" y="{top + 14}" fill="{MUTED}">{_e(_("Nothing to show"))}</text>')
-    height = top + max(len(categories), 1) * (group_h + gap) + 4
+    height = (y0 + gap if categories else top + group_h + gap) + 4
     defs = [_pattern(f"{cid}-p-{key}", *style) for key, style in styles.items()]
     description = f"{title}. " + "; ".join(
         f"{category}: " + ", ".join(f"{label.lower()} {vals[i]}" for label, vals in series)
@@ -682,46 +619,3 @@ def deviation_chart(*, rows, title: str, category_label: str, chart_id: str) -> 
         ],
         category_label=category_label,
     )
-
-
-def status_strip(items: list[StatusItem]) -> SafeString:
-    """A small bar of the statuses for a table cell (decorative: hidden from screen
-    readers), and the same counts in words beside it. Drawn here rather than in the
-    template: a page has a hundred of them, and this is five times faster."""
-    if not items:
-        return format_html('<span class="muted">{}</span>', _("No rows"))
-    bar = format_html_join(
-        "",
-        '<span class="dash-strip__part" data-s="{}" style="flex-grow: {}"></span>',
-        ((item.key, str(item.count)) for item in items),
-    )
-    words = ", ".join(f"{format_number(item.count, 0)} {item.label_lower}" for item in items)
-    return format_html(
-        '<span class="dash-strip" aria-hidden="true">{}</span>'
-        '<span class="dash-strip__text">{}</span>',
-        bar,
-        words,
-    )
-
-
-def matrix_cells(cells, *, pages: dict[int, str], labels: dict[str, str]) -> SafeString:
-    """One row of the status matrix as table cells: a sign and a colour for the status,
-    its name for screen readers and as a tooltip, and a link to the row on the status
-    page. Built here in one pass: a department's matrix has tens of thousands of cells,
-    which the template engine would take seconds over.
-
-    `pages`: the status page's address per period id; `labels`: status key → name.
-    """
-    named = {key: escape(label, quote=True) for key, label in labels.items()}
-    parts = []
-    for cell in cells:
-        if cell.row_id is None:
-            parts.append('<td class="mx" data-s=""></td>')
-            continue
-        href = f"{pages[cell.period_id]}?unit={cell.unit_id}#status-{cell.row_id}"
-        label = named[cell.status]
-        parts.append(
-            f'<td class="mx" data-s="{cell.status}"><a href="{escape(href)}" title="{label}" '
-            f'aria-label="{label}">{escape(cell.sign)}</a></td>'
-        )
-    return mark_safe("".join(parts))  # noqa: S308 -- every value above is escaped

@@ -8,68 +8,41 @@ employee) gets 403; a plan, period, indicator or unit they may not see is a
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.middleware.gzip import GZipMiddleware
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from deviations.selectors import StatRow, deviation_statistics
-from measures import tasks
 from measures.models import Indicator, ReportingPeriod
 from qualityplan.access import get_access
+from qualityplan.dataversion import ENTRY_SECONDS, plan_data_version
 from qualityplan.models import QualityPlan
 from qualityplan.selectors import plan_list_for_user
 
-from . import charts, selectors, tables
+from . import charts, display, figure_tables, selectors, services
 from .exports import FORMATS, export_response
 from .filters import DashboardForm, DeviationForm, IndicatorForm, MatrixForm
+from .hooks import hook_parts
+from .permissions import get_indicator_for_user, get_period_for_user, get_plan_for_user
 
 # More lines than this make a tangle, not a chart: the table alone tells it better.
 MAX_CHART_LINES = 8
 # Above this many units the matrix starts with one goal rather than the whole plan.
 MATRIX_UNITS_AT_ONCE = 60
-
-
-def _get_plan_for_user(request: HttpRequest, plan_id: int) -> QualityPlan:
-    """403 for a person who reads no plan follow-up; 404 for a plan they may not see."""
-    access = get_access(request.user)
-    if not access.reads_follow_up:
-        raise PermissionDenied
-    plan = get_object_or_404(QualityPlan.objects.select_related("owner"), pk=plan_id)
-    if not access.can_view_plan(plan):
-        raise Http404
-    return plan
-
-
-def _get_period_for_user(request: HttpRequest, period_id: int) -> ReportingPeriod:
-    access = get_access(request.user)
-    if not access.reads_follow_up:
-        raise PermissionDenied
-    period = get_object_or_404(ReportingPeriod.objects.select_related("plan__owner"), pk=period_id)
-    if not access.can_view_plan(period.plan):
-        raise Http404
-    return period
-
-
-def _get_indicator_for_user(request: HttpRequest, indicator_id: int) -> Indicator:
-    access = get_access(request.user)
-    if not access.reads_follow_up:
-        raise PermissionDenied
-    indicator = get_object_or_404(
-        Indicator.objects.select_related("measure__goal__plan__owner"), pk=indicator_id
-    )
-    if not access.can_view_plan(indicator.measure.goal.plan):
-        raise Http404
-    return indicator
 
 
 def _unit_param(request: HttpRequest) -> int | None:
@@ -124,11 +97,56 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _get_plan_for_user(request, plan_id)
+    plan = get_plan_for_user(request, plan_id)
     periods = _periods(plan)
     form = DashboardForm(request.GET, plan=plan, periods=periods)
     params = form.params()
     scope = selectors.dashboard_scope(user=request.user, unit_id=params.unit_id, plan=plan)
+    rollup, units, earlier = _cached_rollups(plan=plan, params=params, scope=scope)
+    context = {
+        "plan": plan,
+        "form": form,
+        "params": params,
+        "scope": scope,
+        "rollup": rollup,
+        "nav": _nav(plan=plan, scope=scope, year=params.year, periods=periods),
+        "tab": "overview",
+    }
+    # The figures below the filters, as HTML kept under the plan's data stamp and the
+    # whole query string (their links carry it); exports build their table afresh.
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    key = _figures_key(f"dashboard-html-{query}", plan=plan, params=params, scope=scope)
+    figures_html = None if request.GET.get("format") else cache.get(key)
+    if figures_html is None:
+        chart = charts.goal_status_chart(rollup)
+        units_caption = _("Units under %(unit)s") % {"unit": scope.root.name}
+        page_tables = {
+            "goals": figure_tables.goals_table(rollup),
+            "measures": figure_tables.measures_table(rollup),
+            "units": figure_tables.units_table(units, units_caption),
+            "years": figure_tables.years_table([*earlier, rollup]) if earlier else None,
+        }
+        tables_ = [chart.table, *page_tables.values()]
+        response = _export(request, tables_, f"dashboard-{plan.pk}")
+        if response is not None:
+            return response
+        figures = {
+            **context,
+            "when": charts.rollup_when(rollup),
+            "units": units,
+            "chart": chart,
+            "tables": page_tables,
+            "light_rule": selectors.traffic_light_rule(),
+        }
+        figures_html = render_to_string(
+            "reporting/_dashboard_figures.html", figures, request=request
+        )
+        cache.set(key, figures_html, ENTRY_SECONDS)
+    context["figures_html"] = figures_html
+    return render(request, "reporting/dashboard_plan.html", context)
+
+
+def _rollups(*, plan: QualityPlan, params, scope) -> tuple:
     rollup = selectors.plan_rollup(
         plan=plan, year=params.year, unit_ids=scope.unit_ids, period=params.period
     )
@@ -136,53 +154,81 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     earlier = selectors.plan_rollup_years(
         plan=plan, years=params.years[:-1], unit_ids=scope.unit_ids
     )
-    chart = charts.goal_status_chart(rollup)
-    units_caption = _("Units under %(unit)s") % {"unit": scope.root.name}
-    page_tables = {
-        "goals": tables.goals_table(rollup),
-        "measures": tables.measures_table(rollup),
-        "units": tables.units_table(units, units_caption),
-        "years": tables.years_table([*earlier, rollup]) if earlier else None,
-    }
-    response = _export(request, [chart.table, *page_tables.values()], f"dashboard-{plan.pk}")
-    if response is not None:
-        return response
-    context = {
-        "plan": plan,
-        "form": form,
-        "params": params,
-        "scope": scope,
-        "rollup": rollup,
-        "when": charts.rollup_when(rollup),
-        "units": units,
-        "chart": chart,
-        "tables": page_tables,
-        "light_rule": selectors.traffic_light_rule(),
-        "nav": _nav(plan=plan, scope=scope, year=params.year, periods=periods),
-        "tab": "overview",
-    }
-    return render(request, "reporting/dashboard_plan.html", context)
+    return rollup, units, earlier
+
+
+def _cached_rollups(*, plan: QualityPlan, params, scope) -> tuple:
+    """The dashboard's roll-ups, from the cache while the plan's data stamp holds.
+
+    The key holds everything the figures depend on: the plan and its data stamp
+    (moved on commit of every write to the figures, `qualityplan.dataversion`), the
+    year(s) and period, the units counted and the unit shown, and the language.
+    """
+    key = _figures_key("dashboard", plan=plan, params=params, scope=scope)
+    found = cache.get(key)
+    if found is None:
+        found = _rollups(plan=plan, params=params, scope=scope)
+        cache.set(key, found, ENTRY_SECONDS)
+    return found
+
+
+def _figures_key(kind: str, *, plan: QualityPlan, params, scope) -> str:
+    units_digest = hashlib.sha256(",".join(map(str, sorted(scope.unit_ids))).encode()).hexdigest()
+    return ":".join(
+        [
+            f"kp:{kind}",
+            str(plan.pk),
+            plan_data_version(plan_id=plan.pk),
+            "-".join(map(str, params.years)),
+            str(params.period.pk if params.period else ""),
+            str(scope.root.pk),
+            units_digest[:32],
+            get_language() or "",
+        ]
+    )
 
 
 @require_GET
 def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = _get_plan_for_user(request, plan_id)
+    plan = get_plan_for_user(request, plan_id)
     periods = _periods(plan)
     goals = list(plan.goals.order_by("position"))
     form = MatrixForm(request.GET, plan=plan, periods=periods, goals=goals)
     scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
-    params = form.params(many_units=len(scope.unit_ids) > MATRIX_UNITS_AT_ONCE)
-    matrix = selectors.status_matrix(
-        plan=plan, year=params.year, scope=scope, period=params.period, goal=params.goal
+    many_units = len(scope.unit_ids) > MATRIX_UNITS_AT_ONCE
+    params = form.params(many_units=many_units)
+    piece = request.GET.get("piece", "")
+    if params.goal is None and piece.isdigit() and not request.GET.get("format"):
+        key = _figures_key(f"matrix-piece-{int(piece)}", plan=plan, params=params, scope=scope)
+        html = cache.get(key)
+        if html is None:
+            matrix = _cached_matrix(plan=plan, params=params, scope=scope)
+            html = _matrix_piece_html(request, matrix, goal_id=int(piece))
+            cache.set(key, html, ENTRY_SECONDS)
+        return GZipMiddleware(lambda _request: HttpResponse(html))(request)
+    # The whole plan of a large organisation comes in pieces, a goal at a time.
+    in_pieces = (
+        params.goal is None
+        and many_units
+        and request.GET.get("pieces") != "no"
+        and not request.GET.get("format")
     )
-    table = tables.matrix_table(matrix)
+    if in_pieces:
+        matrix = _cached_matrix_outline(plan=plan, params=params, scope=scope)
+    elif params.goal is None:
+        matrix = _cached_matrix(plan=plan, params=params, scope=scope)
+    else:
+        matrix = selectors.status_matrix(
+            plan=plan, year=params.year, scope=scope, period=params.period, goal=params.goal
+        )
+    table = figure_tables.matrix_table(matrix, with_rows=bool(request.GET.get("format")))
     response = _export(request, [table], f"matrix-{plan.pk}")
     if response is not None:
         return response
-    _draw_cells(matrix)
+    if not in_pieces:
+        _draw_cells(matrix)
     legend = [
-        (key, selectors.STATUS_SIGNS[key], selectors.status_label(key), matrix.counts[key])
-        for key in selectors.STATUS_KEYS
+        (key, selectors.status_label(key), matrix.counts[key]) for key in selectors.STATUS_KEYS
     ]
     context = {
         "plan": plan,
@@ -194,8 +240,56 @@ def plan_matrix(request: HttpRequest, plan_id: int) -> HttpResponse:
         "table": table,
         "nav": _nav(plan=plan, scope=scope, year=params.year, periods=periods),
         "tab": "matrix",
+        "in_pieces": in_pieces,
     }
     return render(request, "reporting/dashboard_matrix.html", context)
+
+
+def _cached_matrix(*, plan: QualityPlan, params, scope) -> selectors.StatusMatrix:
+    """The whole plan's matrix, from the cache while the plan's data stamp holds: its
+    pieces (a goal each) are cut from one matrix, so their columns line up."""
+    key = _figures_key("matrix", plan=plan, params=params, scope=scope)
+    found = cache.get(key)
+    if found is None:
+        found = selectors.status_matrix(
+            plan=plan, year=params.year, scope=scope, period=params.period
+        )
+        cache.set(key, found, ENTRY_SECONDS)
+    return found
+
+
+def _cached_matrix_outline(*, plan: QualityPlan, params, scope) -> selectors.StatusMatrix:
+    """The whole plan's matrix without its rows (columns, legend counts, goals and how
+    many measures each has): the page around the pieces, without the weight of the cells."""
+    key = _figures_key("matrix-outline", plan=plan, params=params, scope=scope)
+    found = cache.get(key)
+    if found is None:
+        matrix = _cached_matrix(plan=plan, params=params, scope=scope)
+        found = dataclasses.replace(
+            matrix,
+            goals=[
+                selectors.MatrixGoal(goal.goal, [], size=len(goal.rows)) for goal in matrix.goals
+            ],
+        )
+        cache.set(key, found, ENTRY_SECONDS)
+    return found
+
+
+def _matrix_piece_html(request: HttpRequest, matrix, *, goal_id: int) -> str:
+    """One goal's rows of the whole plan's matrix (a `<tbody>`), loaded as the page
+    scrolls; cached as HTML under the plan's data stamp. Sent compressed: a piece
+    carries no secret (no CSRF token, no session data, only the figures the page
+    around it shows), so BREACH has nothing to find."""
+    goal = next((goal for goal in matrix.goals if goal.goal.pk == goal_id), None)
+    if goal is None:
+        raise Http404
+    matrix.goals = [goal]
+    _draw_cells(matrix)
+    return render_to_string(
+        "reporting/_matrix_goal.html",
+        {"matrix": matrix, "goal": goal, "lazy": False},
+        request=request,
+    )
 
 
 def _draw_cells(matrix: selectors.StatusMatrix) -> None:
@@ -204,17 +298,17 @@ def _draw_cells(matrix: selectors.StatusMatrix) -> None:
     labels = {key: selectors.status_label(key) for key in selectors.STATUS_KEYS}
     for goal in matrix.goals:
         for row in goal.rows:
-            row.cells_html = charts.matrix_cells(row.cells, pages=pages, labels=labels)
+            row.cells_html = display.matrix_cells(row.cells, pages=pages, labels=labels)
 
 
 @require_GET
 def period_completeness(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = _get_period_for_user(request, period_id)
+    period = get_period_for_user(request, period_id)
     plan = period.plan
     scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
     lines = selectors.completeness(period=period, unit_ids=scope.unit_ids)
     caption = _("Reporting in %(period)s") % {"period": period.label}
-    table = tables.completeness_table(lines, caption)
+    table = figure_tables.completeness_table(lines, caption)
     response = _export(request, [table], f"completeness-{period.pk}")
     if response is not None:
         return response
@@ -259,7 +353,7 @@ def _may_chase(request: HttpRequest, period: ReportingPeriod) -> bool:
 @require_POST
 def completeness_chase(request: HttpRequest, period_id: int) -> HttpResponse:
     """Queue the status reminder to one unit, or to every unit that has not finished."""
-    period = _get_period_for_user(request, period_id)
+    period = get_period_for_user(request, period_id)
     if not get_access(request.user).can_manage_unit(period.plan.owner_id):
         raise PermissionDenied
     scope_id = request.POST.get("scope", "")
@@ -283,12 +377,7 @@ def completeness_chase(request: HttpRequest, period_id: int) -> HttpResponse:
         if not lines:
             messages.info(request, _("That unit has nothing left to report."))
             return redirect(back)
-    for line in lines:
-        transaction.on_commit(
-            lambda unit_id=line.unit.pk: tasks.send_status_reminder_to_unit.delay(
-                period.pk, unit_id
-            )
-        )
+    services.units_remind(period=period, unit_ids=[line.unit.pk for line in lines])
     messages.success(request, _chase_message(lines))
     return redirect(back)
 
@@ -311,7 +400,7 @@ def _chase_message(lines: list[selectors.UnitCompleteness]) -> str:
 @require_GET
 def plan_indicators(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The plan's measurable indicators, to pick one."""
-    plan = _get_plan_for_user(request, plan_id)
+    plan = get_plan_for_user(request, plan_id)
     scope = selectors.dashboard_scope(user=request.user, unit_id=_unit_param(request), plan=plan)
     indicators = (
         Indicator.objects.filter(measure__goal__plan=plan)
@@ -331,7 +420,7 @@ def plan_indicators(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @require_GET
 def indicator_dashboard(request: HttpRequest, indicator_id: int) -> HttpResponse:
-    indicator = _get_indicator_for_user(request, indicator_id)
+    indicator = get_indicator_for_user(request, indicator_id)
     plan = indicator.measure.goal.plan
     form = IndicatorForm(request.GET)
     params = form.params(plan=plan)
@@ -340,7 +429,10 @@ def indicator_dashboard(request: HttpRequest, indicator_id: int) -> HttpResponse
         indicator=indicator, unit_ids=scope.unit_ids, years=plan.years, by=params.by
     )
     chart = charts.indicator_chart(series) if len(series.series) <= MAX_CHART_LINES else None
-    page_tables = [tables.indicator_years_table(series), tables.indicator_periods_table(series)]
+    page_tables = [
+        figure_tables.indicator_years_table(series),
+        figure_tables.indicator_periods_table(series),
+    ]
     response = _export(request, page_tables, f"indicator-{indicator.pk}")
     if response is not None:
         return response
@@ -357,6 +449,9 @@ def indicator_dashboard(request: HttpRequest, indicator_id: int) -> HttpResponse
         "max_lines": MAX_CHART_LINES,
         "nav": _nav(plan=plan, scope=scope, year=plan.last_year, periods=periods),
         "tab": "indicators",
+        "panels": hook_parts(
+            "REPORTING_INDICATOR_PANEL_HOOKS", indicator=indicator, request=request
+        ),
     }
     return render(request, "reporting/dashboard_indicator.html", context)
 
@@ -365,7 +460,7 @@ def indicator_dashboard(request: HttpRequest, indicator_id: int) -> HttpResponse
 def plan_deviations(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Deviations reported, closed and overdue in the plan's year: per period, per unit one
     level down, by category and by risk."""
-    plan = _get_plan_for_user(request, plan_id)
+    plan = get_plan_for_user(request, plan_id)
     periods = _periods(plan)
     form = DeviationForm(request.GET, plan=plan, periods=periods)
     params = form.params()
@@ -391,8 +486,10 @@ def plan_deviations(request: HttpRequest, plan_id: int) -> HttpResponse:
         chart_id="deviations-risk",
     )
     page_tables = [
-        tables.deviation_table(per_period, _("Deviations per period"), _("Period"), "periods"),
-        tables.deviation_table(
+        figure_tables.deviation_table(
+            per_period, _("Deviations per period"), _("Period"), "periods"
+        ),
+        figure_tables.deviation_table(
             per_unit, _("Deviations under %(unit)s") % {"unit": scope.root.name}, _("Unit"), "units"
         ),
         category_chart.table,

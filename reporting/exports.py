@@ -1,6 +1,6 @@
 """Every table on the dashboards as CSV and XLSX, in the user's language.
 
-A dashboard table is a `charts.ChartTable`: the page draws it, and this module
+A dashboard table is a `figure_tables.ChartTable`: the page draws it, and this module
 writes the very same rows, so the download always holds what the page shows.
 
 Headers are the translated column labels. Numbers stay numbers:
@@ -13,32 +13,36 @@ Headers are the translated column labels. Numbers stay numbers:
   point. Per cent columns hold the number of per cent (12,5), as the header says.
   Files start with a byte order mark so Excel reads them as UTF-8.
 
-Text that a spreadsheet would run as a formula (=, +, -, @ at the start) is kept
-as text: a quote before it in CSV, a text cell in XLSX.
+Text that a spreadsheet would run as a formula, column widths, the frozen header
+row with its filter and the responses follow `qualityplan.spreadsheets`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import get_language
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from .charts import ChartTable, Column, format_value
+from qualityplan.spreadsheets import (
+    CSV_TYPE,
+    PERCENT_FORMAT,
+    XlsxTable,
+    csv_text,
+    download_name,
+    workbook_bytes,
+    xlsx_response,
+)
+
+from .figure_tables import ChartTable, Column, format_value
 
 FORMATS = ("csv", "xlsx")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 COMMA_LANGUAGES = ("nb", "nn", "no", "sv", "da")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def uses_decimal_comma(language: str | None = None) -> bool:
@@ -50,11 +54,10 @@ def export_response(*, table: ChartTable, fmt: str, filename: str) -> HttpRespon
     """The table as a download; `filename` without its extension."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format: {fmt!r}")
-    name = f"{slugify(filename) or 'export'}.{fmt}"
-    if fmt == "csv":
-        response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(table_xlsx(table), content_type=XLSX_TYPE)
+    name = download_name(filename, fmt)
+    if fmt == "xlsx":
+        return xlsx_response(table_xlsx(table), filename=name)
+    response = HttpResponse(table_csv(table), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -66,7 +69,7 @@ def table_csv(table: ChartTable) -> bytes:
     comma = uses_decimal_comma()
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if comma else ",", lineterminator="\r\n")
-    writer.writerow([_csv_text(str(column)) for column in table.columns])
+    writer.writerow([csv_text(str(column)) for column in table.columns])
     for row in table.rows:
         writer.writerow(
             [_csv_value(v, column, comma) for v, column in zip(row, table.columns, strict=False)]
@@ -87,7 +90,7 @@ def _csv_value(value, column: Column, comma: bool) -> str:
         return local.strftime("%d.%m.%Y %H:%M" if comma else "%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y" if comma else "%Y-%m-%d")
-    return _csv_text(str(value))
+    return csv_text(str(value))
 
 
 def _plain_number(value, column: Column) -> str:
@@ -102,10 +105,6 @@ def _plain_number(value, column: Column) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _csv_text(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 # --- XLSX --------------------------------------------------------------------------
 
 
@@ -113,71 +112,41 @@ def _number_format(column: Column) -> str:
     if column.kind == "int":
         return "#,##0"
     if column.kind == "percent":
-        return "0.0%"
+        return PERCENT_FORMAT
     if column.kind == "decimal" and column.decimals is not None:
         return "#,##0." + "0" * column.decimals if column.decimals else "#,##0"
     return "General"
 
 
-def _date_format(with_time: bool) -> str:
-    day = "dd.mm.yyyy" if uses_decimal_comma() and get_language() != "sv" else "yyyy-mm-dd"
-    return f"{day} hh:mm" if with_time else day
+def _date_format() -> str:
+    return "dd.mm.yyyy" if uses_decimal_comma() and get_language() != "sv" else "yyyy-mm-dd"
 
 
 def table_xlsx(table: ChartTable) -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_sheet_title(table.caption))
-    for index, column in enumerate(table.columns):
-        letter = _letter(index)
-        sheet.column_dimensions[letter].width = 40 if index == 0 else max(12, len(str(column)) + 2)
-    sheet.freeze_panes = "B2"
-    bold = Font(bold=True)
-    header = []
-    for column in table.columns:
-        cell = WriteOnlyCell(sheet, value=str(column))
-        cell.font = bold
-        cell.data_type = "s"
-        header.append(cell)
-    sheet.append(header)
+    columns = table.columns
+    sheet = XlsxTable(
+        book,
+        title=table.caption,
+        headers=[str(column) for column in columns],
+        number_formats={index: _number_format(column) for index, column in enumerate(columns)},
+        date_format=_date_format(),
+        freeze="B2",
+    )
     for row in table.rows:
-        sheet.append(
-            [_xlsx_cell(sheet, v, column) for v, column in zip(row, table.columns, strict=False)]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheet.append([_xlsx_value(v, column) for v, column in zip(row, columns, strict=False)])
+    sheet.close()
+    return workbook_bytes(book)
 
 
-def _xlsx_cell(sheet, value, column: Column) -> WriteOnlyCell:
+def _xlsx_value(value, column: Column):
+    """Numbers stay numbers (per cent as the fraction), times local without a zone."""
     if isinstance(value, bool) or (column.kind == "light" and value):
-        value = format_value(value, column)
+        return format_value(value, column)
     if isinstance(value, datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value).replace(tzinfo=None)
+        return timezone.localtime(value).replace(tzinfo=None)
     if column.kind == "percent" and isinstance(value, int | float | Decimal):
-        value = Decimal(value) / 100
+        return float(Decimal(value) / 100)
     if isinstance(value, Decimal):
-        value = float(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula
-    elif isinstance(value, datetime):
-        cell.number_format = _date_format(with_time=True)
-    elif isinstance(value, date):
-        cell.number_format = _date_format(with_time=False)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        cell.number_format = _number_format(column)
-    return cell
-
-
-def _sheet_title(caption: str) -> str:
-    title = re.sub(r"[\[\]:*?/\\]", " ", caption or "Export").strip()
-    return title[:31] or "Export"
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+        return float(value)
+    return value

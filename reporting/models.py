@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from qualityplan.fields import FreeTextField, SystemTextField
 from qualityplan.models import Goal, OrgUnit, QualityPlan
 
 
@@ -33,9 +34,9 @@ class UnitAnnualReport(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    went_well = models.TextField(_("what went well"), blank=True)
-    to_improve = models.TextField(_("what to improve next year"), blank=True)
-    return_comment = models.TextField(_("comment when sent back"), blank=True)
+    went_well = FreeTextField(_("what went well"), max_length=10000, blank=True)
+    to_improve = FreeTextField(_("what to improve next year"), max_length=10000, blank=True)
+    return_comment = FreeTextField(_("comment when sent back"), max_length=4000, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -92,7 +93,7 @@ class UnitAnnualReportGoal(models.Model):
     assessment = models.CharField(
         _("achievement"), max_length=20, choices=Assessment.choices, blank=True
     )
-    text = models.TextField(_("assessment"), blank=True)
+    text = FreeTextField(_("assessment"), max_length=6000, blank=True)
 
     class Meta:
         verbose_name = _("goal assessment")
@@ -133,7 +134,7 @@ class UnitAnnualReportEvent(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("when"), auto_now_add=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = FreeTextField(_("comment"), max_length=4000, blank=True)
 
     class Meta:
         verbose_name = _("unit report event")
@@ -204,7 +205,7 @@ class ReportJob(models.Model):
     file = models.FileField(_("file"), upload_to="reports/", storage=report_storage, blank=True)
     # Part of the file's name, so that a name cannot be guessed from the job's number.
     token = models.CharField(max_length=32, default=_new_token, editable=False)
-    error = models.TextField(_("error"), blank=True)
+    error = SystemTextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     notified_at = models.DateTimeField(_("people told"), null=True, blank=True)

@@ -34,10 +34,12 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from deviations.selectors import DeviationStatistics, deviation_statistics
 from measures.models import Indicator
 from qualityplan.models import OrgUnit, QualityPlan
+from qualityplan.municipality import logo_data_uri, municipality_name
 
-from . import annual, charts, sections, selectors
+from . import charts, selectors, unit_reports
+from .hooks import hook_parts
 from .models import ReportJob, UnitAnnualReport, UnitAnnualReportGoal
-from .report_jobs import ReportError
+from .pdf_jobs import ReportError
 
 PDF_VARIANT = "pdf/ua-1"
 BASE_URL = "file:///"
@@ -170,12 +172,20 @@ def report_render(
     return RenderedReport(pdf=pdf, pages=pages, title=data.title)
 
 
-def report_html(*, data: ReportData) -> str:
+def report_html(*, data: ReportData, **part) -> str:
+    """The report as one HTML document; `part` renders a piece of it instead (see
+    `reporting.pdf_chunks`): `part="front"` (cover and contents, with the page numbers
+    `toc_pages`), `"chapters"` or `"appendix"` (the unit reports `appendix_reports`)."""
     context = {
         "data": data,
         "language": translation.get_language() or settings.LANGUAGE_CODE,
         "page_of": page_of_content(),
-        "municipality": settings.MUNICIPALITY_NAME,
+        "municipality": municipality_name(),
+        "logo": logo_data_uri(),
+        "part": "whole",
+        "appendix_reports": data.unit_reports,
+        "appendix_first": True,
+        **part,
     }
     return render_to_string("reporting/pdf/report.html", context)
 
@@ -228,7 +238,7 @@ class ReportData:
     unit_report_counts: dict[str, int]
     charts: list = field(default_factory=list)
     deviation_charts: list = field(default_factory=list)
-    extra_sections: list = field(default_factory=list)  # sections.ReportSection
+    extra_sections: list = field(default_factory=list)  # hooks.HookPart, one a chapter
     created: date = field(default_factory=timezone.localdate)
     requested_by: User | None = None
 
@@ -266,12 +276,14 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
             _("%(person)s may not read the figures of %(scope)s.")
             % {"person": user.get_full_name() or user.username, "scope": scope_unit.name}
         ) from missing
-    # The year's roll-up is the dashboard's `plan_rollup(plan, year, unit_ids)`; the other
-    # years come from the same function, for the indicator tables.
+    # The year's roll-up is the dashboard's `plan_rollup(plan, year, unit_ids)`; the earlier
+    # years come from the same function, for the indicator tables. A later year is never
+    # shown: its figures are partial while the report is about a finished year.
+    years = [other for other in plan.years if other <= year]
     rollups = dict(
         zip(
-            plan.years,
-            selectors.plan_rollup_years(plan=plan, years=plan.years, unit_ids=scope.unit_ids),
+            years,
+            selectors.plan_rollup_years(plan=plan, years=years, unit_ids=scope.unit_ids),
             strict=True,
         )
     )
@@ -280,10 +292,10 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
         other: {m.measure.pk: m for g in r.goals for m in g.measures}
         for other, r in rollups.items()
     }
-    unit_reports = list(
-        annual.unit_reports_for_appendix(plan=plan, year=year, unit_ids=scope.unit_ids)
+    appendix = list(
+        unit_reports.unit_reports_for_appendix(plan=plan, year=year, unit_ids=scope.unit_ids)
     )
-    goals = [_goal_section(goal, by_year, plan.years, year, unit_reports) for goal in rollup.goals]
+    goals = [_goal_section(goal, by_year, years, year, appendix) for goal in rollup.goals]
     periods = rollup.selection.periods_in(year)
     # As the dashboard's deviation page asks for them.
     unit_ids = sorted(scope.unit_ids)
@@ -297,7 +309,7 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
         rollup=rollup,
         goals=goals,
         rule=selectors.traffic_light_rule(),
-        years=plan.years,
+        years=years,
         deviations=stats,
         deviation_periods=selectors.deviation_periods(
             user=user, plan=plan, year=year, unit_ids=unit_ids
@@ -306,18 +318,18 @@ def report_data(*, plan: QualityPlan, year: int, scope_unit: OrgUnit, user: User
             selectors.completeness(period=periods[-1], unit_ids=scope.unit_ids) if periods else []
         ),
         completeness_period=periods[-1] if periods else None,
-        unit_reports=unit_reports,
-        unit_report_counts=_unit_report_counts(plan, year, scope, unit_reports),
+        unit_reports=appendix,
+        unit_report_counts=_unit_report_counts(plan, year, scope, appendix),
         requested_by=user,
         charts=[charts.goal_status_chart(rollup)],
         deviation_charts=_deviation_charts(stats, year) if stats.total.reported else [],
-        extra_sections=sections.pdf_sections(
-            plan=plan, year=year, unit_ids=scope.unit_ids, user=user
+        extra_sections=hook_parts(
+            "REPORT_PDF_SECTION_HOOKS", plan=plan, year=year, unit_ids=scope.unit_ids, user=user
         ),
     )
 
 
-def _goal_section(goal_rollup, by_year, years, year, unit_reports) -> GoalSection:
+def _goal_section(goal_rollup, by_year, years, year, appendix) -> GoalSection:
     indicators = [
         IndicatorRow(rollups=[by_year[year].get(m.measure.pk) for year in years])
         for m in goal_rollup.measures
@@ -326,7 +338,7 @@ def _goal_section(goal_rollup, by_year, years, year, unit_reports) -> GoalSectio
     ]
     counted = Counter(
         row.assessment
-        for report in unit_reports
+        for report in appendix
         for row in report.goals.all()
         if row.goal_id == goal_rollup.goal.pk and row.assessment
     )
@@ -347,10 +359,10 @@ def _goal_section(goal_rollup, by_year, years, year, unit_reports) -> GoalSectio
     )
 
 
-def _unit_report_counts(plan, year, scope, unit_reports) -> dict[str, int]:
-    units = annual.reporting_units(plan=plan).filter(pk__in=scope.unit_ids).count()
-    approved = sum(1 for r in unit_reports if r.status == UnitAnnualReport.Status.APPROVED)
-    return {"units": units, "submitted": len(unit_reports) - approved, "approved": approved}
+def _unit_report_counts(plan, year, scope, appendix) -> dict[str, int]:
+    units = unit_reports.reporting_units(plan=plan).filter(pk__in=scope.unit_ids).count()
+    approved = sum(1 for r in appendix if r.status == UnitAnnualReport.Status.APPROVED)
+    return {"units": units, "submitted": len(appendix) - approved, "approved": approved}
 
 
 def _deviation_charts(stats: DeviationStatistics, year: int) -> list[charts.Chart]:

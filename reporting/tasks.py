@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import report_jobs
+from . import pdf_jobs
 
 
 # Acks late and reject on worker lost: a worker that dies mid-report gives the job
@@ -16,18 +16,18 @@ from . import report_jobs
     time_limit=settings.REPORT_HARD_TIME_LIMIT,
 )
 def render_report_job(self, job_id: int) -> str:
-    job = report_jobs.report_job_run(job_id=job_id, task_id=self.request.id or "")
+    job = pdf_jobs.report_job_run(job_id=job_id, task_id=self.request.id or "")
     return job.status if job is not None else "skipped"
 
 
 @shared_task
 def expire_report_jobs() -> int:
     """Beat, every few minutes: fail the jobs whose worker was stopped at the hard limit."""
-    return report_jobs.report_jobs_expire()
+    return pdf_jobs.report_jobs_expire()
 
 
 @shared_task
 def unit_report_notify(report_id: int, event: str) -> int:
-    from .annual_notify import unit_report_notify as notify
+    from .unit_report_notify import unit_report_notify as notify
 
     return notify(report_id=report_id, event=event)

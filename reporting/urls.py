@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, report_views
+from . import dashboard_views, pdf_job_views, unit_report_views
 
 urlpatterns = [
     # Dashboards
@@ -33,22 +33,20 @@ urlpatterns = [
         name="dashboard_indicator",
     ),
     # Unit annual reports and the PDF report jobs
-    path("annual/", report_views.annual_overview, name="annual_overview"),
+    path("annual/", unit_report_views.unit_report_overview_page, name="annual_overview"),
     path(
         "annual/<int:plan_pk>/<int:year>/<int:unit_pk>/",
-        report_views.annual_report,
+        unit_report_views.unit_report_page,
         name="annual_report",
     ),
     path(
         "annual/<int:plan_pk>/<int:year>/<int:unit_pk>/<str:action>/",
-        report_views.annual_decide,
+        unit_report_views.unit_report_decide,
         name="annual_decide",
     ),
-    path("reports/", report_views.report_job_list, name="report_job_list"),
-    path("reports/new/", report_views.report_job_create, name="report_job_create"),
-    path("reports/<int:pk>/", report_views.report_job_detail, name="report_job_detail"),
-    path("reports/<int:pk>/retry/", report_views.report_job_retry, name="report_job_retry"),
-    path(
-        "reports/<int:pk>/download/", report_views.report_job_download, name="report_job_download"
-    ),
+    path("reports/", pdf_job_views.pdf_job_list, name="report_job_list"),
+    path("reports/new/", pdf_job_views.pdf_job_create, name="report_job_create"),
+    path("reports/<int:pk>/", pdf_job_views.pdf_job_detail, name="report_job_detail"),
+    path("reports/<int:pk>/retry/", pdf_job_views.pdf_job_retry, name="report_job_retry"),
+    path("reports/<int:pk>/download/", pdf_job_views.pdf_job_download, name="report_job_download"),
 ]

@@ -86,3 +86,24 @@ def users(org):
 @pytest.fixture
 def plan(org):
     return QualityPlanFactory(owner=org.department, first_year=2021, last_year=2024)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Each test starts with an empty cache: ids repeat between tests, cached figures must not.
+
+    The municipality's settings, read on every page and cached for minutes in a running
+    installation, are read once here, so that a page's query count is its steady one.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    if {"db", "transactional_db"} & set(request.fixturenames):
+        from qualityplan.municipality import municipality_settings
+
+        request.getfixturevalue(
+            "transactional_db" if "transactional_db" in request.fixturenames else "db"
+        )
+        municipality_settings()
+    yield
+    cache.clear()

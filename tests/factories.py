@@ -42,6 +42,7 @@ def role(code: str) -> Role:
         "reports_status": reports,
         "manages_plan": manages,
         "approves_reports": approves,
+        "reads_security_log": code == "KUK",  # as migration 0005 sets it
     }
     return Role.objects.get_or_create(code=code, defaults=defaults)[0]
 

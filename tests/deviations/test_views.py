@@ -528,3 +528,27 @@ def test_admin_refuses_an_identity_number_too(client, deviation, django_user_mod
     assert "identity number" in response.text
     deviation.refresh_from_db()
     assert VALID_NO not in deviation.description
+
+
+def test_xlsx_export_fits_columns_wraps_long_text_and_filters_the_header(client, users, mixed):
+    """Defect 4: no filter, every column the default width, long text on one line."""
+    mixed["late"].description = "Beboer falt i badet. " * 10
+    mixed["late"].save()
+    client.force_login(users.leader_a)
+    sheet = load_workbook(io.BytesIO(client.get(reverse("deviation_export_xlsx")).content)).active
+    header = [cell.value for cell in sheet[1]]
+    what = header.index("What happened") + 1
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:U{sheet.max_row}"
+    assert sheet.cell(1, what).column_letter in sheet.column_dimensions
+    assert sheet.column_dimensions[sheet.cell(1, what).column_letter].width == 60
+    long_cells = [row[what - 1] for row in sheet.iter_rows(min_row=2) if row[what - 1].value]
+    assert any(cell.alignment.wrap_text for cell in long_cells)
+
+
+def test_the_handler_select_offers_people_only(client, users, deviation):
+    """Defect 8: the handler select began with an empty "---------" choice."""
+    client.force_login(users.leader_a)
+    detail = client.get(reverse("deviation_detail", args=[deviation.pk]))
+    assert 'name="start_treatment-handler"' in detail.text
+    assert "---------" not in detail.text

@@ -44,6 +44,39 @@ def browser():
         browser.close()
 
 
+# Reported on the page itself, whatever Chromium's console wording.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || location.pathname}:${event.lineNumber}`);
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(browser, monkeypatch):
+    """Every page a browser test opens fails the test on a Content-Security-Policy
+    violation (an inline script, handler or style the policy refused)."""
+    violations = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(CSP_LISTENER)
+
+        def on_console(message):
+            text = message.text
+            if "Content Security Policy" in text or text.startswith("CSP violation"):
+                violations.append(f"{message.page.url if message.page else '?'}: {text}")
+
+        context.on("console", on_console)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield violations
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def screenshot_dir() -> Path:
     path = Path(os.environ.get("E2E_SCREENSHOT_DIR", "var/screenshots"))

@@ -4,8 +4,9 @@ approves, and the director orders the PDF and sees the page turn to "ready" by i
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from reporting import report_jobs, tasks
+from reporting import pdf_jobs, tasks
 from reporting.models import ReportJob, UnitAnnualReport
 from tests.factories import GoalFactory
 from tests.reporting.dashboard_data import build_plan, fill_reports
@@ -48,7 +49,7 @@ def test_leader_submits_and_area_leader_approves(open_page, users, org, plan, sc
 
     report = UnitAnnualReport.objects.get()
     assert report.status == "submitted"
-    assert page.locator("#id_went_well").count() == 0  # no longer a form
+    expect(page.locator("#id_went_well")).to_have_count(0)  # no longer a form
 
     page = open_page(users.area_leader, f"/reporting/annual/{plan.pk}/{YEAR}/{org.unit_a.pk}/")
     approve = page.locator(f'form[action$="/{org.unit_a.pk}/approve/"]')
@@ -76,14 +77,14 @@ def test_director_orders_the_pdf_and_the_page_updates_by_itself(
 
     job = ReportJob.objects.get()
     assert queued == [job.pk]
-    assert page.locator("#job-panel[hx-trigger]").count() == 1  # polling while queued
+    expect(page.locator("#job-panel[hx-trigger]")).to_have_count(1)  # polling while queued
     page.screenshot(path=screenshot_dir / "report-job-queued.png", full_page=True)
 
     # The worker's part, done here: the page must notice without a reload.
-    report_jobs.report_job_run(job_id=job.pk)
+    pdf_jobs.report_job_run(job_id=job.pk)
     download = page.locator(f'a[href="/reporting/reports/{job.pk}/download/"]')
     download.wait_for(timeout=10_000)
-    assert page.locator("#job-panel[hx-trigger]").count() == 0  # polling stopped
+    expect(page.locator("#job-panel[hx-trigger]")).to_have_count(0)  # polling stopped
     live = page.locator("#job-live").inner_text()
     assert live.strip() and "…" not in live
     page.screenshot(path=screenshot_dir / "report-job-done.png", full_page=True)

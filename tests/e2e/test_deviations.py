@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from deviations.models import Deviation
 from qualityplan.celery import app as celery_app
@@ -25,16 +26,16 @@ def categories(db):
 
 def test_employee_reports_a_deviation_on_a_phone(open_page, users, org, categories, screenshot_dir):
     page = open_page(users.employee, "/deviations/new/", phone=True)
-    assert page.locator("#id_org_unit").input_value() == str(org.unit_a.pk)
+    expect(page.locator("#id_org_unit")).to_have_value(str(org.unit_a.pk))
     page.select_option("#id_category", label="Fall")
     page.fill("#id_description", "Beboer falt i gangen på vei til toalettet om natten.")
     page.fill("#id_immediate_action", "Hjulpet opp, sjekket for skader, sykepleier tilkalt.")
     page.locator("label[for=id_consequence_2]").click()
     page.locator("label[for=id_probability_3]").click()
     risk = page.locator("[data-risk-output]")
-    assert "12" in risk.inner_text()
-    assert risk.get_attribute("data-level") == "high"
-    assert page.locator(".risk-matrix__cell.is-selected").get_attribute("data-cell") == "3-4"
+    expect(risk).to_contain_text("12")
+    expect(risk).to_have_attribute("data-level", "high")
+    expect(page.locator(".risk-matrix__cell.is-selected")).to_have_attribute("data-cell", "3-4")
     # Nothing on the page is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=screenshot_dir / "deviation-report-phone.png", full_page=True)
@@ -57,9 +58,9 @@ def test_refused_report_on_a_phone_keeps_the_text(
     page.fill("#id_description", "Pasient 01019010046 fikk feil medisin.")
     page.locator("button.report__submit").click()
     page.wait_for_load_state("networkidle")
-    assert page.locator("#id_description").input_value() == "Pasient 01019010046 fikk feil medisin."
-    assert page.locator("#id_description_error").is_visible()
-    assert page.locator(".ds-error-summary").is_visible()
+    expect(page.locator("#id_description")).to_have_value("Pasient 01019010046 fikk feil medisin.")
+    expect(page.locator("#id_description_error")).to_be_visible()
+    expect(page.locator(".ds-error-summary")).to_be_visible()
     assert not Deviation.objects.exists()
     page.screenshot(path=screenshot_dir / "deviation-report-refused-phone.png", full_page=True)
 
@@ -74,9 +75,9 @@ def test_risk_is_chosen_with_the_keyboard(open_page, users, org, categories):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     risk = page.locator("[data-risk-output]")
-    assert risk.get_attribute("aria-live") == "polite"
-    assert "6" in risk.inner_text()
-    assert risk.get_attribute("data-level") == "medium"
+    expect(risk).to_have_attribute("aria-live", "polite")
+    expect(risk).to_contain_text("6")
+    expect(risk).to_have_attribute("data-level", "medium")
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ def a_few(org, users, categories):
 
 def test_leader_sees_the_list_and_takes_one_into_treatment(open_page, users, a_few, screenshot_dir):
     page = open_page(users.leader_a, "/deviations/")
-    assert page.locator("table.deviation-table tbody tr").count() == 8
+    expect(page.locator("table.deviation-table tbody tr")).to_have_count(8)
     page.screenshot(path=screenshot_dir / "deviation-list.png", full_page=True)
     page.get_by_role("link", name=a_few[0].reference).click()
     page.wait_for_load_state("networkidle")
@@ -121,5 +122,5 @@ def test_leader_sees_the_list_and_takes_one_into_treatment(open_page, users, a_f
 
 def test_statistics_page(open_page, users, a_few, screenshot_dir):
     page = open_page(users.director, "/deviations/statistics/")
-    assert page.locator("table.ds-table").count() == 4
+    expect(page.locator("table.ds-table")).to_have_count(4)
     page.screenshot(path=screenshot_dir / "deviation-statistics.png", full_page=True)

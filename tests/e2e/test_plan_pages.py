@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import GoalFactory, IndicatorFactory, MeasureFactory, SubGoalFactory
 
@@ -20,16 +21,16 @@ def test_plan_page_in_each_language(open_page, users, filled_plan, screenshot_di
     page = open_page(users.quality_office, f"/plans/{filled_plan.pk}/", language=language)
     page.evaluate(f"document.cookie = 'django_language={language}; path=/'")
     page.reload()
-    assert page.locator("h1").inner_text() == filled_plan.title
+    expect(page.locator("h1")).to_have_text(filled_plan.title)
     heading = "Mål 1" if language == "nb" else "Goal 1"
-    assert page.get_by_role("heading", name=heading).count() == 1
-    assert page.locator("html").get_attribute("lang") == language
+    expect(page.get_by_role("heading", name=heading)).to_have_count(1)
+    expect(page.locator("html")).to_have_attribute("lang", language)
     page.screenshot(path=screenshot_dir / f"plan-page-{language}.png", full_page=True)
 
 
 def test_plan_page_on_a_phone(open_page, users, filled_plan, screenshot_dir):
     page = open_page(users.leader_a, f"/plans/{filled_plan.pk}/", phone=True)
-    assert page.get_by_text("Rapportere og følge opp avvik").is_visible()
+    expect(page.get_by_text("Rapportere og følge opp avvik")).to_be_visible()
     page.screenshot(path=screenshot_dir / "plan-page-phone.png", full_page=True)
 
 
@@ -48,4 +49,4 @@ def test_quality_office_adds_a_goal_with_the_keyboard(open_page, users, filled_p
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("heading", name="Mål 2").count() == 1
+    expect(page.get_by_role("heading", name="Mål 2")).to_have_count(1)

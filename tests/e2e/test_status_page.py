@@ -1,3 +1,5 @@
+from playwright.sync_api import expect
+
 from measures.periods import period_open
 from tests.factories import GoalFactory, IndicatorFactory, MeasureFactory
 
@@ -13,7 +15,7 @@ def test_unit_leader_saves_a_row_inline_and_the_count_changes(
     row = period.statuses.get(measure=measure, org_unit__memberships__user=users.leader_a)
 
     page = open_page(users.leader_a, "/status/")
-    assert "0 av 2 rapportert" in page.locator("#status-count").inner_text()
+    expect(page.locator("#status-count")).to_contain_text("0 av 2 rapportert")
     page.screenshot(path=screenshot_dir / "status-page-before.png", full_page=True)
 
     page.select_option(f"#id_s{row.pk}-status", "on_track")
@@ -25,7 +27,7 @@ def test_unit_leader_saves_a_row_inline_and_the_count_changes(
     page.wait_for_selector(f"#status-{row.pk} [data-row-message]")
 
     assert page.url == url_before  # no page reload
-    assert "1 av 2 rapportert" in page.locator("#status-count").inner_text()
+    expect(page.locator("#status-count")).to_contain_text("1 av 2 rapportert")
     row.refresh_from_db()
     assert (row.status, row.progress, row.value_number) == ("on_track", 60, 7)
     page.screenshot(path=screenshot_dir / "status-page-after-save.png", full_page=True)
@@ -40,5 +42,5 @@ def test_status_page_on_a_phone(open_page, users, plan, screenshot_dir):
     )
     period_open(plan=plan, year=2022, number=1, deadline=None, user=None)
     page = open_page(users.leader_a, "/status/", phone=True)
-    assert page.get_by_text("Implementere pårørendeplan", exact=True).is_visible()
+    expect(page.get_by_text("Implementere pårørendeplan", exact=True)).to_be_visible()
     page.screenshot(path=screenshot_dir / "status-page-phone.png", full_page=True)

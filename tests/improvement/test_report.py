@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from improvement import services
 from improvement.report import pdf_section
-from reporting import annual
+from reporting import services as reporting_services
 from reporting.pdf import report_data, report_html
 
 
@@ -18,7 +18,7 @@ def test_pdf_section_counts_projects_with_a_signal_and_duty_assessments(plan, or
         user=users.leader_b, units=[org.unit_b], ideas=[], title="Stille prosjekt"
     )
     services.duties_load_defaults(country="no")
-    report = annual.unit_report_save(
+    report = reporting_services.unit_report_save(
         plan=plan, year=2022, unit=org.unit_a, user=users.leader_a, went_well="",
         to_improve="", goals={},
     )  # fmt: skip
@@ -29,7 +29,7 @@ def test_pdf_section_counts_projects_with_a_signal_and_duty_assessments(plan, or
     section = pdf_section(
         plan=plan, year=2022, unit_ids={org.unit_a.pk, org.unit_b.pk}, user=users.director
     )
-    assert section.id == "improvement"
+    assert section.anchor == "improvement"
     assert "Færre fall om natten" in section.html
     assert quiet.title in section.html
     assert "1 of them show a signal" in section.html
@@ -49,7 +49,7 @@ def test_the_quality_report_has_the_chapter_and_lists_it(plan, org, users, proje
 
 def test_duty_counts_in_the_pdf_are_numbers_per_assessment(plan, org, users):
     services.duties_load_defaults(country="no")
-    report = annual.unit_report_save(
+    report = reporting_services.unit_report_save(
         plan=plan, year=2022, unit=org.unit_a, user=users.leader_a, went_well="",
         to_improve="", goals={},
     )  # fmt: skip

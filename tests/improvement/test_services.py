@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from improvement import services
 from improvement.models import DataPoint, DutyStatement, PdsaCycle, RegulationDuty
 from qualityplan.validators import IDENTITY_NUMBER_MESSAGE
-from reporting import annual
+from reporting import services as reporting_services
 from tests.qualityplan.test_validators import VALID_NO
 
 
@@ -99,7 +99,7 @@ def test_default_duties_load_once(db):
 def test_duty_statements_are_saved_with_a_draft_and_refused_once_submitted(plan, org, users):
     services.duties_load_defaults(country="no")
     duty = RegulationDuty.objects.get(code="§ 6")
-    report = annual.unit_report_save(
+    report = reporting_services.unit_report_save(
         plan=plan, year=2022, unit=org.unit_a, user=users.leader_a, went_well="",
         to_improve="", goals={},
     )  # fmt: skip
@@ -133,3 +133,14 @@ def test_the_same_decision_twice_is_one_decision(org, users):
     services.decision_add(review=review, text="Innføre sjekkliste")
     services.decision_add(review=review, text="Innføre sjekkliste")
     assert review.decisions.count() == 1
+
+
+def test_load_regulation_duties_command_adds_the_swedish_chapters(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_regulation_duties", "--country", "se", stdout=out)
+    assert "5 added" in out.getvalue()
+    assert RegulationDuty.objects.filter(code="5 kap. 7 §").exists()

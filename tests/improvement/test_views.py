@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from improvement import services
 from improvement.models import DataPoint, ImprovementProject, PdsaCycle, RegulationDuty
-from reporting import annual
+from reporting import unit_reports
 from tests.deviations.factories import DeviationFactory
 from tests.qualityplan.test_validators import VALID_NO
 
@@ -215,7 +215,7 @@ def test_duty_statements_written_by_the_units_leader(client, plan, org, users):
     data[f"duty-{duty.pk}-assessment"] = "partly"
     data[f"duty-{duty.pk}-how"] = "Avvik meldes i kvalitetssystemet."
     assert client.post(url, data).status_code == 302
-    report = annual.unit_report_detail(plan=plan, year=2022, unit=org.unit_a)
+    report = unit_reports.unit_report_detail(plan=plan, year=2022, unit=org.unit_a)
     assert report.duty_statements.get(duty=duty).assessment == "partly"
     client.force_login(users.leader_b)
     assert client.get(url).status_code == 404

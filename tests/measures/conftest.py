@@ -25,3 +25,9 @@ def reporting(org, users, plan):
             "plain_a": rows[(plain.pk, org.unit_a.pk)],
         },
     )
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Pending uploads are files in the default storage: keep the tests' out of var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

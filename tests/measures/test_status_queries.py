@@ -7,12 +7,12 @@ from django import forms
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from demo.measures import bench_statuses_seed
+from demo.qualityplan import BENCH_USER_PREFIX, bench_department, bench_seed
 from measures import widgets
-from measures.demo import bench_statuses_seed
 from measures.models import IndicatorTarget, MeasureStatus
 from measures.periods import period_close, period_open
 from measures.statuses import measure_status_update
-from qualityplan.demo import BENCH_USER_PREFIX, bench_department, bench_seed
 from qualityplan.models import QualityPlan
 from tests.factories import (
     GoalFactory,

@@ -141,10 +141,35 @@ def test_save_all_shows_rows_with_errors_again(client, users, reporting):
     data.update(_row_data(reporting.row_a, progress="-5"))
     data.update(_row_data(reporting.plain_a, comment="Ok"))
     response = client.post(reverse("status_save_all", args=[reporting.period.pk]), data)
-    assert response.status_code == 200
-    assert "Progress must be between 0 and 100." in response.text
+    # Defect 6: the page was drawn on the POST, so a reload sent "Save all" again.
+    assert response.status_code == 302
+    page = client.get(response.url)
+    assert "Progress must be between 0 and 100." in page.text
+    assert f'name="s{reporting.row_a.pk}-progress" value="-5"' in page.text
+    assert "1 row was not saved" in page.text
     assert MeasureStatus.objects.get(pk=reporting.plain_a.pk).comment == "Ok"
     assert not MeasureStatus.objects.get(pk=reporting.row_a.pk).is_reported
+    # The kept rows are shown once: a reload shows the page as saved.
+    assert "Progress must be between 0 and 100." not in client.get(response.url).text
+
+
+def test_save_all_redirects_and_keeps_a_conflicting_row_with_both_values(client, users, reporting):
+    client.force_login(users.quality_office)
+    client.post(
+        reverse("status_save", args=[reporting.row_a.pk]),
+        _row_data(reporting.row_a, status="at_risk", comment="Kontorets vurdering"),
+        **HTMX,
+    )
+    client.force_login(users.leader_a)
+    data = {"unit": reporting.row_a.org_unit_id}
+    data.update(_row_data(reporting.row_a, comment="Min vurdering"))
+    response = client.post(reverse("status_save_all", args=[reporting.period.pk]), data)
+    assert response.status_code == 302
+    page = client.get(response.url).text
+    assert "Someone else saved this row" in page
+    assert "Kontorets vurdering" in page and "Min vurdering" in page
+    row = MeasureStatus.objects.get(pk=reporting.row_a.pk)
+    assert f'name="s{row.pk}-version" value="{row.version}"' in page
 
 
 def test_closed_period_is_read_only_for_the_unit(client, users, reporting):

@@ -11,7 +11,8 @@ from openpyxl import Workbook, load_workbook
 
 from measures.models import MeasureStatus
 from measures.periods import obligations_refresh, period_close
-from measures.status_xlsx import COLUMN, HEADER_ROW, META_SHEET, Vocabulary, _number
+from measures.status_upload import Vocabulary, _number
+from measures.status_xlsx import COLUMN, HEADER_ROW, META_SHEET
 from measures.statuses import measure_status_update
 from tests.factories import IndicatorFactory, MeasureFactory
 
@@ -22,7 +23,7 @@ def download(client, period, unit, **headers):
 
 
 def workbook_of(response):
-    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return load_workbook(io.BytesIO(response.content))
 
 
 def template(client, reporting, unit):
@@ -114,7 +115,9 @@ def test_template_offers_dropdowns_for_status_progress_and_yes_no(client, users,
     status_row, plain_row = row_of(sheet, "Brukerråd"), row_of(sheet, "Pårørendeplan")
     statuses = '"Not started,On track,At risk,Delayed,Done,Continuous,Cancelled"'
     assert {f"E{status_row}", f"E{plain_row}"} <= set(rules["list", statuses, None].split())
-    assert f"F{status_row}" in rules["whole", "0", "100"]
+    # Progress holds the fraction under a percent format: 0 % to 100 % is 0 to 1.
+    assert f"F{status_row}" in rules["decimal", "0", "1"]
+    assert sheet[f"F{status_row}"].number_format == "0%"
     assert rules["whole", "0", None] == f"G{status_row}"
     assert rules["list", '"Yes,No"', None] == f"G{plain_row}"
 
@@ -462,7 +465,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(
 def test_a_damaged_workbook_is_refused(client, users, org, reporting):
     client.force_login(users.leader_a)
     good = download(client, reporting.period, org.unit_a)
-    data = b"".join(good.streaming_content)
+    data = good.content
     damaged = data[: len(data) // 2]
     response = upload(client, reporting.period, org.unit_a, SimpleUploadedFile("s.xlsx", damaged))
     assert "not an Excel workbook" in response.text or "could not be read" in response.text
@@ -514,12 +517,12 @@ def test_download_query_count_does_not_grow_with_rows(
     client.force_login(users.leader_a)
     with django_assert_max_num_queries(15):
         response = download(client, reporting.period, org.unit_a)
-        b"".join(response.streaming_content)
+    assert load_workbook(io.BytesIO(response.content)).worksheets[0].max_row > 10
 
 
 def test_a_workbook_with_a_broken_sheet_inside_is_refused(client, users, org, reporting):
     client.force_login(users.leader_a)
-    data = b"".join(download(client, reporting.period, org.unit_a).streaming_content)
+    data = download(client, reporting.period, org.unit_a).content
     broken = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(broken, "w") as target:
         for item in source.infolist():
@@ -530,3 +533,13 @@ def test_a_workbook_with_a_broken_sheet_inside_is_refused(client, users, org, re
     file = SimpleUploadedFile("status.xlsx", broken.getvalue())
     response = upload(client, reporting.period, org.unit_a, file)
     assert "The file could not be read: it may be damaged" in response.text
+
+
+def test_another_persons_status_upload_token_is_404(client, users, org, reporting):
+    client.force_login(users.leader_a)
+    workbook = template(client, reporting, org.unit_a)
+    fill(workbook.worksheets[0], "Brukerråd", comment="Min")
+    token = token_of(upload(client, reporting.period, org.unit_a, as_upload(workbook)))
+    client.force_login(users.quality_office)
+    assert confirm(client, reporting.period, token).status_code == 404
+    assert fresh(reporting.row_a).version == 1

@@ -6,12 +6,12 @@ from django.utils import translation
 
 from measures.models import MeasureStatus
 from measures.periods import period_close, period_open
+from measures.permissions import status_may_edit
 from measures.selectors import status_history, status_with_details
 from measures.statuses import (
     StatusConflict,
     measure_status_copy_previous,
     measure_status_update,
-    status_may_edit,
     statuses_copy_previous,
 )
 

@@ -3,6 +3,19 @@ import socket
 import pytest
 from django.db import OperationalError, connection
 
+from qualityplan import health
+
+OK = {"status": "ok", "database": "ok", "broker": "ok", "worker": "ok"}
+
+
+@pytest.fixture(autouse=True)
+def worker_answers(monkeypatch):
+    """A worker answers the ping unless a test says otherwise (the real ping over a
+    real worker is checked by .ci/production_install.sh)."""
+    replies = [{"celery@test": {"ok": "pong"}}]
+    monkeypatch.setattr(health, "ping_workers", lambda **kwargs: replies)
+    return replies
+
 
 def _closed_port() -> int:
     """A local port nothing listens on: bound once, then released."""
@@ -15,8 +28,43 @@ def test_it_reports_ok_without_a_login(client, db):
     response = client.get("/health/")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == OK
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_it_answers_503_naming_the_worker_when_none_answers(client, db, worker_answers):
+    worker_answers.clear()
+
+    response = client.get("/health/")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["broker"] == "ok"
+    assert body["worker"] == "error"
+    assert set(body["error"]) == {"worker"}
+
+
+def test_it_answers_503_naming_the_broker_when_the_transport_cannot_load(
+    client, db, settings, monkeypatch
+):
+    # What a production install without the transport's packages did: every .delay()
+    # failed while /health/ said "ok".
+    from qualityplan.celery import app
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+
+    def missing_package(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'packaging'")
+
+    # Where kombu resolves the transport class (cached once a process has used Redis,
+    # so the test fails the connection itself, as the missing import did).
+    monkeypatch.setattr(app, "connection_for_write", missing_package)
+
+    response = client.get("/health/")
+
+    assert response.status_code == 503
+    assert response.json()["broker"] == "error"
+    assert response.json()["worker"] == "unknown"
 
 
 def test_it_answers_503_when_redis_does_not_answer(client, db, settings):
@@ -29,6 +77,7 @@ def test_it_answers_503_when_redis_does_not_answer(client, db, settings):
     assert body["status"] == "error"
     assert body["database"] == "ok"
     assert body["broker"] == "error"
+    assert body["worker"] == "unknown"
     assert set(body["error"]) == {"broker"}
     assert b"s3cret-password" not in response.content
     assert b"127.0.0.1" not in response.content

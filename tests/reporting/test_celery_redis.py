@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from reporting import report_jobs
+from reporting import pdf_jobs
 from reporting.models import ReportJob, report_storage
 from tests.reporting.dashboard_data import build_plan, fill_reports
 
@@ -139,7 +139,7 @@ def job_request(org, users, plan):
     fill_reports(data, org)
 
     def request():
-        job, created = report_jobs.report_job_request(
+        job, created = pdf_jobs.report_job_request(
             user=users.director, plan=plan, year=2022, scope_unit=org.department, language="nb"
         )
         assert created

@@ -2,10 +2,13 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
+from django.template import Context, Template
 from django.utils import translation
 
-from reporting import charts, selectors
-from reporting.charts import Column, bar_chart, format_value, line_chart, stacked_bar_chart
+from qualityplan.formatting import format_measured, format_percent
+from reporting import charts, display, selectors
+from reporting.charts import bar_chart, line_chart, stacked_bar_chart
+from reporting.figure_tables import Column, format_value
 from tests.reporting.dashboard_data import build_plan, fill_reports
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -108,16 +111,65 @@ def test_bar_chart_writes_each_count_at_its_bar():
         category_label="Category",
     )
     svg = _parse(chart)
-    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    texts = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
     assert {"10", "4", "7", "0", "Falls", "Medication", "Reported", "Closed"} <= set(texts)
     assert chart.table.rows == [["Falls", 10, 7], ["Medication", 4, 0]]
     assert "falls: reported 10, closed 7" in svg.find(f"{SVG}desc").text.lower()
 
 
+def test_long_labels_wrap_onto_lines_instead_of_being_cut():
+    goal = (
+        "Pasientsikkerhetsarbeid er systematisert og i tråd med nasjonale føringer "
+        "for hele tjenesten"
+    )
+    chart = stacked_bar_chart(
+        chart_id="wrap",
+        title="Status",
+        bars=[(goal, {"done": 3}), ("Kort", {"done": 1})],
+        segments=[("done", "Done")],
+        category_label="Goal",
+    )
+    svg = _parse(chart)
+    label = next(
+        t for t in svg.iter(f"{SVG}text") if "Pasientsikkerhetsarbeid" in "".join(t.itertext())
+    )
+    lines = [span.text for span in label.iter(f"{SVG}tspan")]
+    assert len(lines) >= 2
+    assert " ".join(lines) == goal
+    assert "…" not in str(chart.svg)
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (Decimal("66.70"), "66,7\xa0%"),
+        (Decimal("100.0"), "100\xa0%"),
+        (Decimal("34.95"), "35\xa0%"),
+        (Decimal("0.04"), "0\xa0%"),
+        (Decimal("12.345"), "12,3\xa0%"),
+        (None, "–"),
+    ],
+)
+def test_one_rule_for_percentages_at_most_one_decimal(value, shown):
+    with translation.override("nb"):
+        assert format_percent(value) == shown
+        assert format_value(value, Column("x", "percent")) == shown
+        assert format_measured(value, "%") == shown
+        rendered = Template("{% load figure_format %}{{ v|percent }}").render(Context({"v": value}))
+        assert rendered == shown
+
+
+def test_an_indicator_value_keeps_up_to_two_decimals_and_its_unit():
+    with translation.override("nb"):
+        assert format_measured(Decimal("12.50")) == "12,5"
+        assert format_measured(Decimal("1234.00")) == "1\xa0234"
+        assert format_measured(Decimal("87.50"), "%") == "87,5\xa0%"
+
+
 def test_numbers_are_shown_the_norwegian_way():
     with translation.override("nb"):
         assert format_value(Decimal("1234.5"), Column("x", "decimal", 1)) == "1\xa0234,5"
-        assert format_value(Decimal("12.5"), Column("x", "percent")) == "12,5 %"
+        assert format_value(Decimal("12.5"), Column("x", "percent")) == "12,5\xa0%"
         assert format_value(1234, Column("x", "int")) == "1\xa0234"
         assert format_value(Decimal("80.00"), Column("x", "decimal")) == "80"
         assert format_value(None, Column("x", "int")) == "–"
@@ -154,6 +206,21 @@ def test_measure_chart_of_a_goal(rollup):
 
 def test_status_strip_is_hidden_from_screen_readers_but_says_it_in_words(rollup):
     summed = rollup.goals[0].measures[0]
-    html = str(summed.status_strip)
+    html = str(display.status_strip(summed.status_items))
     assert 'aria-hidden="true"' in html
     assert "1 on track, 1 delayed, 1 not reported" in html
+
+
+@pytest.mark.parametrize(
+    "counts,shares",
+    [([1, 1, 1], [34, 33, 33]), ([1, 999], [1, 99]), ([0, 5], [0, 100]), ([0, 0], [0, 0])],
+)
+def test_strip_shares_are_whole_percentages_adding_up(counts, shares):
+    assert display.whole_percentages(counts) == shares
+
+
+def test_status_strip_needs_no_style_attribute(rollup):
+    html = str(display.status_strip(rollup.goals[0].measures[0].status_items))
+
+    assert "style=" not in html
+    assert 'data-grow="' in html

@@ -1,3 +1,4 @@
+import gzip
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -144,7 +145,8 @@ def test_matrix_cells_link_to_the_units_row(client, data, users, org):
     row = data.t2.statuses.get(measure=data.summed, org_unit=org.unit_a)
     status_page = reverse("status_page", args=[data.t2.pk])
     assert f'href="{status_page}?unit={org.unit_a.pk}#status-{row.pk}"' in page
-    assert 'aria-label="On track"' in page and 'aria-label="Not reported"' in page
+    assert 'title="On track"><span class="ds-sr-only">On track</span>' in page
+    assert '<span class="ds-sr-only">Not reported</span>' in page
     assert reverse("measure_history", args=[data.summed.pk]) in page
 
 
@@ -155,7 +157,25 @@ def test_matrix_of_a_large_organisation_starts_with_one_goal(client, data, users
     page = client.get(url, {"year": 2022}).content.decode()
     assert "Nattrutiner" not in page  # goal 2 is not shown
     page = client.get(url, {"year": 2022, "goal": "all"}).content.decode()
-    assert "Nattrutiner" in page
+    # The whole plan comes in pieces, a goal each, loaded as the page scrolls: each
+    # goal's heading with a link to it alone (without JavaScript) and its piece's address.
+    assert "Nattrutiner" not in page
+    assert "Goal 2: Gode overganger" in page
+    assert f"?year=2022&amp;goal={data.care.pk}" in page
+    piece_url = f"?year=2022&amp;goal=all&amp;piece={data.care.pk}"
+    assert f'hx-get="{piece_url}" hx-trigger="intersect once"' in page
+    piece = client.get(url, {"year": 2022, "goal": "all", "piece": data.care.pk})
+    assert piece.content.decode().lstrip().startswith("<tbody>")
+    assert "Nattrutiner" in piece.content.decode() and "Samtaler" not in piece.content.decode()
+    assert "csrf" not in piece.content.decode().lower()
+    zipped = client.get(
+        url, {"year": 2022, "goal": "all", "piece": data.care.pk}, HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == piece.content
+    page = client.get(url, {"year": 2022, "goal": "all", "pieces": "no"}).content.decode()
+    assert "Nattrutiner" in page and "Samtaler" in page  # the whole table at once, if asked
+    assert client.get(url, {"year": 2022, "goal": "all", "piece": 99999}).status_code == 404
 
 
 def test_indicator_page_has_chart_and_tables(client, data, users):
@@ -310,6 +330,7 @@ def test_every_page_makes_the_same_number_of_queries_at_two_sizes(client, data, 
     pages = _pages(data)
     pages["compare"] = pages["overview"] + "&since=2021"
     pages["matrix, whole plan"] = pages["matrix"] + "&goal=all"
+    pages["matrix, a piece"] = pages["matrix"] + f"&goal=all&piece={data.care.pk}"
     small = {name: _queries(client, url) for name, url in pages.items()}
     grow(data, org, units=15, measures=20)
     for n in range(10):

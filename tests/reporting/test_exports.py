@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from reporting.charts import ChartTable, Column
 from reporting.exports import table_csv, table_xlsx
+from reporting.figure_tables import ChartTable, Column
 from tests.reporting.dashboard_data import build_plan, fill_reports
 
 TABLE = ChartTable(
@@ -173,3 +173,19 @@ def test_unknown_downloads_are_not_found(client, data, users, query):
     client.force_login(users.quality_office)
     response = client.get(reverse("dashboard_plan", args=[data.plan.pk]), query)
     assert response.status_code == 404
+
+
+def test_xlsx_columns_fit_their_content_with_a_filter_on_the_header():
+    """Defect 4: the first column was 40 wide whatever it held, others 12, no filter."""
+    table = ChartTable(
+        columns=[Column("Mål"), Column("Tiltak", "int"), Column("Rapportert (%)", "percent")],
+        rows=[["1", 3, Decimal("66.7")], ["2", 1234, Decimal("100")]],
+        caption="Goals",
+        name="goals",
+    )
+    sheet = load_workbook(io.BytesIO(table_xlsx(table))).active
+    assert sheet.column_dimensions["A"].width < 10
+    assert sheet.column_dimensions["B"].width < 10
+    assert sheet.column_dimensions["C"].width == len("Rapportert (%)") + 2
+    assert sheet.auto_filter.ref == "A1:C3"
+    assert sheet["C2"].value == pytest.approx(0.667) and sheet["C2"].number_format == "0.0%"

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from reporting import annual, charts, pdf, selectors
+from reporting import charts, pdf, selectors, services
 from tests.reporting.dashboard_data import build_plan, fill_reports, grow
 
 YEAR = 2022
@@ -27,7 +27,7 @@ def data(org, users, plan):
 @pytest.fixture
 def approved_report(data, org, users):
     goals = {goal.pk: ("partly", "Delvis nådd, fordi …") for goal in data.plan.goals.all()}
-    report = annual.unit_report_save(
+    report = services.unit_report_save(
         plan=data.plan,
         year=YEAR,
         unit=org.unit_a,
@@ -36,8 +36,8 @@ def approved_report(data, org, users):
         to_improve="Opplæring.",
         goals=goals,
     )
-    report = annual.unit_report_submit(report=report, user=users.leader_a)
-    return annual.unit_report_approve(report=report, user=users.area_leader)
+    report = services.unit_report_submit(report=report, user=users.leader_a)
+    return services.unit_report_approve(report=report, user=users.area_leader)
 
 
 def pdf_text(document: bytes) -> bytes:
@@ -177,7 +177,7 @@ def test_a_reader_of_less_cannot_get_more_in_the_report(data, org, users):
 
 def test_the_appendix_holds_the_submitted_and_approved_reports(data, org, users, approved_report):
     draft_goals = {goal.pk: ("achieved", "Utkast") for goal in data.plan.goals.all()}
-    annual.unit_report_save(
+    services.unit_report_save(
         plan=data.plan,
         year=YEAR,
         unit=org.unit_b,
@@ -265,3 +265,59 @@ def test_the_command_explains_a_year_outside_the_plan(data, tmp_path):
         call_command(
             "render_report", "--plan", data.plan.pk, "--year", 2030, "--output", tmp_path / "x.pdf"
         )
+
+
+def test_the_report_renders_before_collectstatic_with_debug_off(
+    data, org, users, settings, tmp_path
+):
+    # load_demo with DEBUG=0 renders a report before collectstatic has written the
+    # manifest: the stylesheet link must not need the manifest.
+    settings.STATIC_ROOT = tmp_path / "not-collected"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    report = pdf.report_data(
+        plan=data.plan, year=YEAR, scope_unit=org.department, user=users.director
+    )
+    html = pdf.report_html(data=report)
+
+    assert 'href="/static/css/report.css"' in html
+    assert pdf.StaticFilesFetcher().resolve("/static/css/report.css").name == "report.css"
+
+
+def test_goals_follow_each_other_without_a_page_each(data, org, users):
+    """A forced break before every goal left most of each goal's page (and the summary's
+    last page) empty: a goal starts where the page has room."""
+    from weasyprint import HTML
+
+    from measures.models import Measure
+
+    # Goal 1 with one measure: short enough to leave room for goal 2 on its page.
+    Measure.objects.filter(goal=data.safety).exclude(pk=data.summed.pk).delete()
+    report = pdf.report_data(
+        plan=data.plan, year=YEAR, scope_unit=org.department, user=users.director
+    )
+    with translation.override("nb"):
+        html = pdf.report_html(data=report)
+    document = HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.StaticFilesFetcher())
+    pages = document.render().pages
+    page_of = {anchor: n for n, page in enumerate(pages) for anchor in page.anchors}
+    first, second = (f"goal-{goal.pk}" for goal in data.plan.goals.order_by("position"))
+    # The second goal starts on the page that ends the first one's table.
+    assert page_of[second] == page_of[f"{first}-measures"]
+    assert page_of[first] < page_of["indicators"]
+
+
+def test_goal_names_in_the_charts_are_wrapped_not_cut(data, org, users):
+    from qualityplan.models import Goal
+
+    Goal.objects.filter(pk=data.safety.pk).update(
+        title="Trygge og forutsigbare tjenester for alle brukere i hjemmetjenesten og på sykehjem"
+    )
+    report = pdf.report_data(
+        plan=data.plan, year=YEAR, scope_unit=org.department, user=users.director
+    )
+    svg = str(report.charts[0].svg)
+    assert "…" not in svg
+    assert "<tspan" in svg and "sykehjem</tspan>" in svg

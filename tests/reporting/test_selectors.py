@@ -326,7 +326,7 @@ def test_matrix_has_a_cell_per_row_and_marks_the_unreported(data, users, org):
     ]
     assert rows["Samtaler"].cells[0].period_id == data.t2.pk
     assert rows["Samtaler"].cells[2].period_id == data.t1.pk
-    assert rows["Samtaler"].cells[3].sign == "?"
+    assert rows["Samtaler"].cells[3].status == selectors.UNREPORTED
     assert matrix.counts["unreported"] == 6
 
 
@@ -407,3 +407,21 @@ def test_selectors_make_the_same_number_of_queries_at_two_sizes(data, users, org
     user.__dict__.pop("_qualityplan_access", None)
     large = [_count(everything)]
     assert small == large
+
+
+def test_the_selectors_hold_no_presentation_and_import_no_chart():
+    """The selectors hand over keys and counts; signs, colours and HTML live in
+    `reporting.display` and the charts, which import the selectors, never the reverse."""
+    import ast
+    from pathlib import Path
+
+    package = Path(selectors.__file__).parent
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported = {
+            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        }
+        assert not imported & {"reporting.charts", "reporting.display", "charts", "display"}, path
+        text = path.read_text()
+        for presentation in ("status_strip", "LIGHT_COLORS", "STATUS_SIGNS", "<span"):
+            assert presentation not in text, (path, presentation)

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from qualityplan.models import OrgUnit, QualityPlan
 from reporting.pdf import report_render
-from reporting.report_jobs import ReportError
+from reporting.pdf_jobs import ReportError
 
 User = get_user_model()
 

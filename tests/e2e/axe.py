@@ -1,0 +1,23 @@
+"""axe-core in the page, from the project's own node_modules (never a CDN)."""
+
+from pathlib import Path
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_results(page, rules: list[str] | None = None) -> dict:
+    """axe's violations and the items it could not decide ("incomplete"), as
+    {"violations": [(rule, nodes)], "incomplete": [(rule, nodes)]}."""
+    if not AXE.exists():
+        import pytest
+
+        pytest.skip("axe-core is not installed: npm install")
+    page.add_script_tag(path=str(AXE))
+    options = {"resultTypes": ["violations", "incomplete"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    found = page.evaluate("options => axe.run(document, options)", options)
+    return {
+        kind: [(item["id"], len(item["nodes"])) for item in found[kind]]
+        for kind in ("violations", "incomplete")
+    }
