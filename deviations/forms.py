@@ -210,6 +210,12 @@ class LinkMeasureForm(DesignsystemetFormMixin, forms.Form):
         self.fields["measure"].label_from_instance = lambda m: Truncator(m.title).chars(90)
 
 
+class ClassifyForm(DesignsystemetFormMixin, forms.Form):
+    legal_class = forms.ChoiceField(
+        label=_("Reporting regime"), choices=Deviation.LegalClass.choices, required=False
+    )
+
+
 class ReviewedDeviationsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, deviation: Deviation) -> str:
         text = Truncator(" ".join(deviation.description.split())).chars(70)

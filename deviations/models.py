@@ -82,6 +82,12 @@ class Deviation(models.Model):
         CLOSED = "closed", _("Closed")
         REJECTED = "rejected", _("Rejected")
 
+    class LegalClass(models.TextChoices):
+        # Swedish installations: the two reporting regimes a handler must recognise.
+        NONE = "", _("Not classified")
+        LEX_SARAH = "lex_sarah", _("Lex Sarah: a wrong or a risk of one in care or support")
+        LEX_MARIA = "lex_maria", _("Lex Maria: an injury or a risk of one in health care")
+
     OPEN_STATUSES = (Status.REPORTED, Status.IN_TREATMENT)
 
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
@@ -129,6 +135,9 @@ class Deviation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="deviations",
+    )
+    legal_class = models.CharField(
+        _("reporting regime"), max_length=20, choices=LegalClass.choices, blank=True, default=""
     )
     created_at = models.DateTimeField(_("reported"), default=timezone.now, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
@@ -210,6 +219,7 @@ class DeviationEvent(models.Model):
         REJECT = "reject", _("Rejected")
         REOPEN = "reopen", _("Reopened")
         LINK_MEASURE = "link_measure", _("Linked to a measure")
+        CLASSIFY = "classify", _("Reporting regime set")
 
     deviation = models.ForeignKey(
         Deviation, verbose_name=_("deviation"), on_delete=models.CASCADE, related_name="events"

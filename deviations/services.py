@@ -57,6 +57,8 @@ def allowed_actions(*, user: User, deviation: Deviation) -> list[str]:
     # The step that moves the deviation on comes first: it is the one the page opens.
     order = [Action.CLOSE, Action.START_TREATMENT, Action.REOPEN, Action.REJECT]
     actions = [action for action in order if deviation.status in TRANSITIONS[action][0]]
+    if settings.DEVIATION_LEGAL_CLASSES:
+        return [*actions, Action.CLASSIFY, Action.LINK_MEASURE]
     return [*actions, Action.LINK_MEASURE]
 
 
@@ -235,6 +237,27 @@ def deviation_reopen(
         changes["handler"] = handler
     _check_due_date(due_date)
     return _transition(deviation=deviation, user=user, action=Action.REOPEN, note=note, **changes)
+
+
+@transaction.atomic
+def deviation_classify(*, deviation: Deviation, user: User, legal_class: str) -> Deviation:
+    """Set whether the deviation falls under lex Sarah or lex Maria (or neither)."""
+    if not may_handle(user=user, deviation=deviation):
+        raise PermissionDenied
+    if legal_class not in Deviation.LegalClass.values:
+        raise ValidationError({"legal_class": _("Choose one of the reporting regimes.")})
+    if deviation.legal_class == legal_class:
+        return deviation  # the same choice again: a double submit
+    deviation.legal_class = legal_class
+    deviation.save(update_fields=["legal_class"])
+    _event(
+        deviation=deviation,
+        action=Action.CLASSIFY,
+        from_status=deviation.status,
+        user=user,
+        note=str(Deviation.LegalClass(legal_class).label),
+    )
+    return deviation
 
 
 @transaction.atomic

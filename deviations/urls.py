@@ -32,6 +32,12 @@ urlpatterns = [
         {"action": Action.LINK_MEASURE},
         name="deviation_link_measure",
     ),
+    path(
+        "<int:pk>/regime/",
+        views.deviation_act,
+        {"action": Action.CLASSIFY},
+        name="deviation_classify",
+    ),
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),

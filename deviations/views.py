@@ -16,6 +16,7 @@ from qualityplan.security import security_event_record
 from . import exports, selectors, services
 from .filters import DeviationFilter
 from .forms import (
+    ClassifyForm,
     CloseForm,
     DeviationReportForm,
     LinkMeasureForm,
@@ -72,6 +73,8 @@ def _action_form(action: str, request: HttpRequest, deviation: Deviation, data=N
         if action == Action.START_TREATMENT:
             initial["due_date"] = deviation.due_date
         return form_class(data, prefix=action, handlers=handlers, initial=initial)
+    if action == Action.CLASSIFY:
+        return ClassifyForm(data, prefix=action, initial={"legal_class": deviation.legal_class})
     if action == Action.LINK_MEASURE:
         measures = selectors.linkable_measures(user=request.user)
         initial = {"measure": deviation.measure_id}
@@ -91,6 +94,8 @@ def _perform(action: str, deviation: Deviation, request: HttpRequest, data: dict
         return services.deviation_reject(deviation=deviation, user=user, reason=reason)
     if action == Action.REOPEN:
         return services.deviation_reopen(deviation=deviation, user=user, **data)
+    if action == Action.CLASSIFY:
+        return services.deviation_classify(deviation=deviation, user=user, **data)
     return services.deviation_link_measure(deviation=deviation, user=user, **data)
 
 
@@ -127,6 +132,7 @@ SUCCESS = {
     Action.REJECT: gettext_lazy("%(reference)s is rejected."),
     Action.REOPEN: gettext_lazy("%(reference)s is reopened and in treatment again."),
     Action.LINK_MEASURE: gettext_lazy("The link to the plan was saved."),
+    Action.CLASSIFY: gettext_lazy("The reporting regime of %(reference)s is saved."),
 }
 
 

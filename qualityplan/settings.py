@@ -205,6 +205,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Called with period=… whenever a period gets new status rows: fills the values of
 # indicators counted from deviations and meetings.
+# Swedish installations: the handler marks a deviation as lex Sarah or lex Maria and
+# sees that regime's reporting duties on the deviation's page.
+DEVIATION_LEGAL_CLASSES = env_bool("DEVIATION_LEGAL_CLASSES", False)
 MEASURES_PERIOD_HOOKS = [
     "deviations.indicators.counted_values_refresh",
     "surveys.indicators.survey_values_refresh",
