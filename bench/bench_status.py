@@ -11,6 +11,7 @@ measure titles. Prints a small table.
 """
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -161,6 +162,9 @@ def main() -> None:
     page_url = reverse("status_page", args=[period.pk]) + f"?unit={unit_id}"
     assert client.get(page_url).status_code == 200
     save = Save(client, rows.order_by("pk").values_list("pk", flat=True).first())
+    # As qualityplan/wsgi.py does in a web worker: what loading made is frozen.
+    gc.collect()
+    gc.freeze()
     page = timed(lambda _: client.get(page_url), runs)
     saves = timed(save, runs, prepare=save.prepare)
     floor_times = timed(lambda _: floor(period, unit_id), runs)
@@ -176,7 +180,7 @@ def main() -> None:
     print(line("Row save (htmx POST)", saves, queries(lambda: save(data))))
     print(line("Floor: one query, same rows", floor_times, 1))
     ratio = statistics.median(page.wall) / statistics.median(floor_times.wall)
-    print(f"Page / floor: {ratio:.1f}×   (aim: within 3× and under 100 ms)")
+    print(f"Page / floor: {ratio:.1f}×   (aim: within 8× and under 40 ms)")
 
 
 if __name__ == "__main__":

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from qualityplan.access import get_access
 
@@ -18,6 +18,7 @@ from .filters import StatusFilter
 from .forms import StatusCorrectionForm, StatusRowForm
 from .models import Measure, MeasureStatus, ReportingPeriod
 from .permissions import get_period_for_user, get_status_for_user, status_may_edit
+from .status_rows import RowView, render_row, render_table
 from .statuses import (
     StatusConflict,
     measure_status_copy_previous,
@@ -25,7 +26,6 @@ from .statuses import (
     measure_status_update,
     statuses_copy_previous,
 )
-from .tables import StatusTable
 
 
 def my_measures(request: HttpRequest) -> HttpResponse:
@@ -50,19 +50,16 @@ def _page_context(request: HttpRequest, period: ReportingPeriod, kept: dict | No
     rows = selectors.status_rows_of_unit(period=period, unit=unit)
     filterset = StatusFilter(request.GET, queryset=rows, plan=period.plan)
     records = selectors.attach_shared(list(filterset.qs), period=period, unit=unit)
-    bound = {}
+    views = []
     for row in records:
-        row.editable = status_may_edit(user=request.user, status=row)
-        row.form = _kept_form(row, (kept or {}).get(str(row.pk))) or StatusRowForm(row=row)
-        if row.form.is_bound:
-            bound[row.pk] = row.form
-    table = StatusTable(records, forms_by_row=bound)
-    RequestConfig(request, paginate=False).configure(table)
+        editable = status_may_edit(user=request.user, status=row)
+        form = _kept_form(row, (kept or {}).get(str(row.pk))) if editable else None
+        views.append(RowView(row, editable=editable, form=form))
     context.update(
         filterset=filterset,
-        table=table,
+        table=render_table(views, request=request),
         counts=selectors.status_counts(period=period, unit_ids=[unit.pk]),
-        any_editable=any(row.editable for row in records),
+        any_editable=any(view.editable for view in views),
         filters_active=any(request.GET.get(name) for name in filterset.filters),
         periods=selectors.periods_for_plan(plan=period.plan),
     )
@@ -99,7 +96,7 @@ def _kept_rows(bound: dict[int, StatusRowForm]) -> dict[str, dict]:
 
 def _kept_form(row: MeasureStatus, kept: dict | None) -> StatusRowForm | None:
     """The form a row had when "Save all" stopped at it, with its errors or conflict."""
-    if not kept or not row.editable:
+    if not kept:
         return None
     data = {StatusRowForm(row=row).add_prefix(name): value for name, value in kept["data"].items()}
     form = StatusRowForm(data, row=row)
@@ -117,12 +114,12 @@ def _back(request: HttpRequest, fallback: str) -> str:
 
 
 def _row_response(request, row, form, *, saved=False, error=None) -> HttpResponse:
-    row.editable = status_may_edit(user=request.user, status=row)
-    row.form = form
-    context = {"row": row, "saved": saved, "error": error}
     if request.htmx:
-        context["counts"] = selectors.status_counts(period=row.period, unit_ids=[row.org_unit_id])
-        return render(request, "measures/_status_row_response.html", context)
+        view = RowView(row, editable=status_may_edit(user=request.user, status=row), form=form)
+        counts = selectors.status_counts(period=row.period, unit_ids=[row.org_unit_id])
+        count = render_to_string("measures/_status_count.html", {"counts": counts}, request)
+        html = render_row(view, request=request, saved=saved, error=error)
+        return HttpResponse(f'{html}\n<span id="status-count" hx-swap-oob="true">{count}</span>')
     if saved:
         messages.success(request, _("Saved: %(title)s") % {"title": row.measure.title})
     else:

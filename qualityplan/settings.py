@@ -98,6 +98,15 @@ TEMPLATES = [
             ],
         },
     },
+    # Templates drawn hundreds of times a page (an app's jinja2/ folder): see
+    # qualityplan/jinja2.py. Pages are Django templates; render with using="jinja2".
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "qualityplan.jinja2.environment"},
+    },
 ]
 
 # Database: SQLite under var/ unless DATABASE_URL says otherwise. On
