@@ -54,5 +54,6 @@ WORKDIR /app
 USER app
 EXPOSE 8000
 
-CMD ["gunicorn", "qualityplan.wsgi:application", "--bind", "0.0.0.0:8000", \
-     "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+# gunicorn.conf.py (in /app) holds the settings: workers, threads, preload; WEB_CONCURRENCY
+# and GUNICORN_THREADS change them for a larger machine.
+CMD ["gunicorn", "qualityplan.wsgi:application"]

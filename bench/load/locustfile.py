@@ -9,6 +9,15 @@ Three kinds of people, in the proportions of a working morning:
 Each person logs in once, with a real login form. Requests are named by page, so the
 figures are per page. LOAD_DATA names the JSON bench/load/setup_data.py wrote;
 LOAD_MAX_REQUESTS stops the run after that many requests whatever the time.
+
+LOAD_PACE sets the pause between a person's actions:
+- "deadline" (the default): the deadline-day rush. A unit leader reads a row, writes a
+  comment and saves, 5–20 s an action; the office clicks through dashboards every
+  5–15 s; an employee takes 20–60 s to write a deviation. A hundred such people make
+  about 12 requests a second, several times the busiest hour of a real deadline day
+  (300 leaders saving 85 rows each over two or three days).
+- "stress": 1–4 s for everyone, about 40 requests a second from a hundred: how far
+  the machine goes, not how people work.
 """
 
 import json
@@ -40,9 +49,17 @@ def _stop_after_enough(**kwargs):
         _environment["env"].runner.quit()
 
 
+STRESS = os.environ.get("LOAD_PACE", "deadline") == "stress"
+
+
+def pause(low: float, high: float):
+    """The wait between a person's actions: theirs, or 1–4 s under LOAD_PACE=stress."""
+    return between(1, 4) if STRESS else between(low, high)
+
+
 class Person(HttpUser):
     abstract = True
-    wait_time = between(1, 4)
+    wait_time = pause(5, 20)
     logins: list[str] = []
 
     def on_start(self):
@@ -102,6 +119,7 @@ class UnitLeader(Person):
 
 class QualityOffice(Person):
     weight = 2
+    wait_time = pause(5, 15)
     logins = DATA["office"]
 
     @task(3)
@@ -127,6 +145,7 @@ class QualityOffice(Person):
 
 class Employee(Person):
     weight = 2
+    wait_time = pause(20, 60)
     logins = DATA["employees"]
 
     @task
