@@ -278,7 +278,13 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        # A process's memory. Room for the dashboards' entries and a data stamp per
+        # unit (qualityplan/dataversion.py): at the default 300 a municipality's stamps
+        # alone would push each other out, and every view would be a miss.
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
     )
 }
 

@@ -178,7 +178,7 @@ def _figures_key(kind: str, *, plan: QualityPlan, params, scope) -> str:
         [
             f"kp:{kind}",
             str(plan.pk),
-            plan_data_version(plan_id=plan.pk),
+            plan_data_version(plan_id=plan.pk, unit_ids=scope.unit_ids),
             "-".join(map(str, params.years)),
             str(params.period.pk if params.period else ""),
             str(scope.root.pk),

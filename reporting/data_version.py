@@ -68,6 +68,9 @@ def _changed(sender, instance, **kwargs) -> None:
     plan_id = _plan_id(instance)
     if plan_id is None:
         org_changed()
+    elif isinstance(instance, MeasureStatus):
+        # A status row counts only in the scopes its unit is in.
+        plan_changed(plan_id=plan_id, unit_id=instance.org_unit_id)
     else:
         plan_changed(plan_id=plan_id)
 

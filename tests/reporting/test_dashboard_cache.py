@@ -13,6 +13,7 @@ from measures.models import IndicatorTarget, MeasureStatus
 from measures.periods import obligations_refresh, period_close
 from measures.statuses import measure_status_update
 from qualityplan.dataversion import plan_data_version
+from qualityplan.models import OrgUnit
 from qualityplan.municipality import municipality_settings
 from qualityplan.services import position_move
 from tests.factories import IndicatorFactory, MeasureFactory, OrgUnitFactory
@@ -77,18 +78,54 @@ def test_the_area_leader_sees_a_save_at_once(
     assert after.status_counts["delayed"] == before.status_counts["delayed"] + 1
 
 
+def _stamp(data, unit_ids=None) -> str:
+    """The stamp of the whole organisation's figures (or of `unit_ids`)."""
+    if unit_ids is None:
+        unit_ids = OrgUnit.objects.values_list("pk", flat=True)
+    return plan_data_version(plan_id=data.plan.pk, unit_ids=unit_ids)
+
+
 def test_a_write_that_does_not_commit_keeps_the_stamp(data):
-    stamp = plan_data_version(plan_id=data.plan.pk)
+    stamp = _stamp(data)
     # Inside the test's transaction, nothing commits: the stamp waits for the commit.
     IndicatorTarget.objects.create(indicator=data.indicators.yes_no, year=2022, value=1)
-    assert plan_data_version(plan_id=data.plan.pk) == stamp
+    assert _stamp(data) == stamp
 
 
 def _moves(data, django_capture_on_commit_callbacks, write) -> bool:
-    stamp = plan_data_version(plan_id=data.plan.pk)
+    stamp = _stamp(data)
     with django_capture_on_commit_callbacks(execute=True):
         write()
-    return plan_data_version(plan_id=data.plan.pk) != stamp
+    return _stamp(data) != stamp
+
+
+def test_a_save_moves_the_stamp_of_its_units_scopes_only(
+    client, data, users, org, django_capture_on_commit_callbacks
+):
+    """On the deadline day a save in one area leaves the other areas' dashboards cached;
+    a save in the area shows there at once, and on the whole organisation's."""
+    area, other_area = (
+        sorted(OrgUnit.objects.filter(parent=org.area).values_list("pk", flat=True)),
+        [org.unit_c.pk],
+    )
+    client.force_login(users.area_leader)
+    url = _url(data)
+    before = _totals(client, url)
+    miss_hit = (_queries(client, url), _queries(client, url))
+    stamps = (_stamp(data), _stamp(data, [org.area.pk, *area]), _stamp(data, other_area))
+
+    row = MeasureStatus.objects.get(period=data.t2, measure=data.plain, org_unit=org.unit_c)
+    with django_capture_on_commit_callbacks(execute=True):
+        measure_status_update(row=row, user=None, version=row.version, status="done")
+    assert _stamp(data, [org.area.pk, *area]) == stamps[1]
+    assert _stamp(data) != stamps[0] and _stamp(data, other_area) != stamps[2]
+    assert _queries(client, url) == miss_hit[1]  # still from the cache
+
+    row = MeasureStatus.objects.get(period=data.t2, measure=data.plain, org_unit=org.unit_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        measure_status_update(row=row, user=users.leader_a, version=row.version, status="done")
+    after = _totals(client, url)
+    assert after.status_counts["done"] == before.status_counts["done"] + 1
 
 
 def test_every_kind_of_write_moves_the_stamp(
