@@ -264,9 +264,9 @@ def _statistics_rows(*, user: User, low: datetime, high: datetime, unit_ids) -> 
     access = get_access(user)
     deviations = Deviation.objects.all()
     if not access.is_superuser:
-        deviations = deviations.filter(org_unit_id__in=access.read_unit_ids)
+        deviations = deviations.filter(org_unit_id__any_of=access.read_unit_ids)
     if unit_ids:
-        deviations = deviations.filter(org_unit_id__in=_units_with_descendants(unit_ids))
+        deviations = deviations.filter(org_unit_id__any_of=_units_with_descendants(unit_ids))
     reported = Q(created_at__gte=low, created_at__lt=high)
     closed = Q(status=Deviation.Status.CLOSED, closed_at__gte=low, closed_at__lt=high)
     return deviations.filter(reported | closed).annotate(

@@ -13,6 +13,8 @@ class QualityPlanConfig(AppConfig):
             checks,  # noqa: F401 -- registers the system checks
             security,  # noqa: F401 -- connects the security log to auth signals
         )
+        from .lookups import register
         from .sessions import session_started
 
+        register()  # `__any_of` on ids (qualityplan/lookups.py)
         user_logged_in.connect(session_started, dispatch_uid="qualityplan.session_started")

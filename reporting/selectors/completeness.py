@@ -46,7 +46,7 @@ def completeness(*, period: Period, unit_ids) -> list[UnitCompleteness]:
     """How much of its rows each unit has reported in `period`, and when it last saved
     one; least complete first. Two queries."""
     rows = (
-        MeasureStatus.objects.filter(period=period, org_unit_id__in=unit_ids)
+        MeasureStatus.objects.filter(period=period, org_unit_id__any_of=unit_ids)
         .values("org_unit_id")
         .annotate(
             total=Count("pk"),

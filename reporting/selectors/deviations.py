@@ -24,9 +24,9 @@ def deviation_periods(*, user, plan: QualityPlan, year: int, unit_ids) -> list[S
     Returns `deviations.selectors.StatRow`s labelled with the periods (no medians).
     """
     access = get_access(user)
-    rows = Deviation.objects.filter(org_unit_id__in=sorted(unit_ids))
+    rows = Deviation.objects.filter(org_unit_id__any_of=sorted(unit_ids))
     if not access.is_superuser:
-        rows = rows.filter(org_unit_id__in=sorted(access.read_unit_ids))
+        rows = rows.filter(org_unit_id__any_of=sorted(access.read_unit_ids))
     today = timezone.localdate()
     counts, labels = {}, []
     for number in range(1, PERIODS_PER_YEAR[plan.frequency] + 1):

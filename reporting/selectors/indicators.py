@@ -81,7 +81,7 @@ def indicator_series(
         .order_by()
     )
     per_period = (
-        rows.filter(period__in=selection.periods, org_unit_id__in=sorted(unit_ids))
+        rows.filter(period__in=selection.periods, org_unit_id__any_of=sorted(unit_ids))
         .values("org_unit_id", "period_id")
         .annotate(**status_figures())
         .order_by()

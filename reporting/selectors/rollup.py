@@ -291,7 +291,7 @@ def _count_the_whole_year(by_measure: dict, indicators: dict, periods: list, uni
     rows = (
         MeasureStatus.objects.filter(
             period_id__in=[period.pk for period in periods],
-            org_unit_id__in=sorted(unit_ids),
+            org_unit_id__any_of=sorted(unit_ids),
             measure_id__in=counted,
         )
         .values("measure_id")
@@ -436,7 +436,7 @@ def child_rollup(*, scope: DashboardScope, selection: RowSelection) -> list[Unit
     """The selection's rows folded into the scope's children (and the root's own rows):
     one query grouped by unit."""
     rows = (
-        MeasureStatus.objects.filter(selection.q, org_unit_id__in=scope.unit_ids)
+        MeasureStatus.objects.filter(selection.q, org_unit_id__any_of=scope.unit_ids)
         .values("org_unit_id")
         .annotate(**status_figures())
         .order_by()

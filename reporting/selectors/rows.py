@@ -55,7 +55,7 @@ def row_selection(
         if period.plan_id != plan.pk:
             raise ValueError("The period belongs to another plan.")
         by_unit = {(unit, period.year): period for unit in unit_ids}
-        q = Q(period_id=period.pk, org_unit_id__in=unit_ids)
+        q = Q(period_id=period.pk, org_unit_id__any_of=unit_ids)
         return RowSelection(q, [period.year], period, [period], by_unit)
     periods = list(Period.objects.filter(plan=plan, year__in=years).order_by("year", "number"))
     if not periods:
@@ -85,7 +85,7 @@ def reported_in_periods(*, periods: list[Period], unit_ids):
         for period in periods
     }
     return (
-        OrgUnit.objects.filter(pk__in=sorted(unit_ids))
+        OrgUnit.objects.filter(pk__any_of=sorted(unit_ids))
         .annotate(**reported)
         .values_list("pk", *reported)
         .order_by()
@@ -99,5 +99,5 @@ def _selection_q(by_unit: dict[tuple[int, int], Period]) -> Q:
         units_by_period.setdefault(period.pk, []).append(unit)
     q = Q(pk__in=[])
     for period_id, units in sorted(units_by_period.items()):
-        q |= Q(period_id=period_id, org_unit_id__in=sorted(units))
+        q |= Q(period_id=period_id, org_unit_id__any_of=sorted(units))
     return q
