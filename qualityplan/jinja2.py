@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from jinja2 import Environment, StrictUndefined
 
-from .formatting import format_number, format_percent
+from .formatting import format_measured, format_number, format_percent
+from .templatetags.figure_format import percent_number
 
 
 def _local(value):
@@ -45,6 +46,8 @@ def environment(**options) -> Environment:
         clock=clock,
         number=format_number,
         percent=format_percent,
+        percent_number=percent_number,
+        measured=format_measured,
         floatformat=floatformat,
         linebreaksbr=linebreaksbr,
     )

@@ -33,7 +33,7 @@ from qualityplan.dataversion import ENTRY_SECONDS, plan_data_version
 from qualityplan.models import QualityPlan
 from qualityplan.selectors import plan_list_for_user
 
-from . import charts, display, figure_tables, selectors, services
+from . import charts, dashboard_figures, display, figure_tables, selectors, services
 from .exports import FORMATS, export_response
 from .filters import DashboardForm, DeviationForm, IndicatorForm, MatrixForm
 from .hooks import hook_parts
@@ -138,9 +138,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
             "tables": page_tables,
             "light_rule": selectors.traffic_light_rule(),
         }
-        figures_html = render_to_string(
-            "reporting/_dashboard_figures.html", figures, request=request
-        )
+        figures_html = dashboard_figures.figures_html(figures, request=request)
         cache.set(key, figures_html, ENTRY_SECONDS)
     context["figures_html"] = figures_html
     return render(request, "reporting/dashboard_plan.html", context)

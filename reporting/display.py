@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from html import escape
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -43,23 +43,21 @@ def whole_percentages(counts: list[int]) -> list[int]:
 def status_strip(items: list[StatusItem]) -> SafeString:
     """A small bar of the statuses for a table cell (decorative: hidden from screen
     readers), and the same counts in words beside it. Drawn here rather than in the
-    template: a page has a hundred of them, and this is five times faster."""
+    template, in f-strings rather than format_html: a page has a hundred of them, and
+    on the first view after a save they were a sixth of the dashboard's time."""
     if not items:
         return format_html('<span class="muted">{}</span>', _("No rows"))
     # Whole percentages as data-grow (app.css turns each into a flex-grow): the
     # Content-Security-Policy refuses style attributes.
     shares = whole_percentages([item.count for item in items])
-    bar = format_html_join(
-        "",
-        '<span class="dash-strip__part" data-s="{}" data-grow="{}"></span>',
-        ((item.key, share) for item, share in zip(items, shares, strict=True)),
+    bar = "".join(
+        f'<span class="dash-strip__part" data-s="{escape(item.key)}" data-grow="{share}"></span>'
+        for item, share in zip(items, shares, strict=True)
     )
     words = ", ".join(f"{format_number(item.count, 0)} {item.label_lower}" for item in items)
-    return format_html(
-        '<span class="dash-strip" aria-hidden="true">{}</span>'
-        '<span class="dash-strip__text">{}</span>',
-        bar,
-        words,
+    return mark_safe(  # noqa: S308 -- the keys escaped above, the words here
+        f'<span class="dash-strip" aria-hidden="true">{bar}</span>'
+        f'<span class="dash-strip__text">{escape(words)}</span>'
     )
 
 
