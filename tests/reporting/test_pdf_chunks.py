@@ -4,6 +4,7 @@ structure tree (tags) of every part."""
 
 import io
 import re
+from itertools import accumulate
 
 import pytest
 from django.utils import translation
@@ -105,6 +106,39 @@ def test_the_bookmarks_and_every_parts_tags_are_kept(chunked, org):
     assert reader.get_destination_page_number(children[1]) > reader.get_destination_page_number(
         children[0]
     )
+
+
+def _page_content(reader: PdfReader, page) -> bytes:
+    """The page's content with its footer form's content put in place of the `Do`."""
+    content = page.get_contents().get_data()
+    for name, xobject in page["/Resources"]["/XObject"].items():
+        xobject = xobject.get_object()
+        if xobject["/Subtype"] == "/Form":
+            content = content.replace(f"{name} Do".encode(), xobject.get_data())
+    return content
+
+
+def test_the_footer_is_an_artifact_outside_the_structure_tree(chunked):
+    reader = PdfReader(io.BytesIO(chunked.pdf))
+
+    for page in reader.pages[1:]:
+        own = page["/Contents"]
+        opening, closing = own[0].get_object().get_data(), own[-1].get_object().get_data()
+        # The page's own content runs inside q … Q: a graphics state it leaves set (a
+        # transformation, a clip) cannot move or hide the footer drawn after it.
+        assert opening.strip() == b"q"
+        assert re.fullmatch(rb"\s*Q\s*/Artifact BMC\s*q\s*/\w+ Do\s*Q\s*EMC\s*", closing)
+        content = _page_content(reader, page)
+        depths = list(accumulate({b"q": 1, b"Q": -1}.get(token, 0) for token in content.split()))
+        assert min(depths) >= 0
+        assert depths[-1] == 0
+        # The footer's text carries no marked-content id: it has no element in the
+        # structure tree, and the page's own ids stay unique.
+        ids = re.findall(rb"/MCID\s+(\d+)", content)
+        assert len(ids) == len(set(ids))
+        footer = content[content.rindex(b"/Artifact BMC") :]
+        assert b"/MCID" not in footer
+        assert b"BT" in footer  # the footer's text is there
 
 
 @pytest.fixture
