@@ -128,10 +128,23 @@ def report_render_chunked(
     chunk_units: int | None = None,
     workers: int | None = None,
 ) -> pdf.RenderedReport:
-    """As `pdf.report_render`, laid out in parts by worker processes and joined."""
+    """As `pdf.report_render`, always laid out in parts by worker processes and joined."""
     if progress:
         progress(ReportJob.Stage.FIGURES)
     data = pdf.report_data(plan=plan, year=year, scope_unit=scope_unit, user=user)
+    return report_render_parts(
+        data=data, progress=progress, chunk_units=chunk_units, workers=workers
+    )
+
+
+def report_render_parts(
+    *,
+    data: pdf.ReportData,
+    progress: Callable[[str], None] | None = None,
+    chunk_units: int | None = None,
+    workers: int | None = None,
+) -> pdf.RenderedReport:
+    """The report of figures already read, laid out in parts and joined."""
     if progress:
         progress(ReportJob.Stage.LAYOUT)
     with tempfile.TemporaryDirectory(prefix="report-") as folder:

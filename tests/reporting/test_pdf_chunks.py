@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 from pypdf import PdfReader
 
-from reporting import pdf_chunks, pdf_jobs, services, tasks
+from reporting import pdf, pdf_chunks, pdf_jobs, services, tasks
 from reporting.models import ReportJob, report_storage
 from tests.reporting.dashboard_data import build_plan, fill_reports
 
@@ -175,3 +175,38 @@ def test_a_worker_that_fails_fails_the_job_in_words(report_job, monkeypatch):
 
     assert job.status == ReportJob.Status.FAILED
     assert "error in the program" in job.error or "feil i programmet" in job.error
+
+
+def _render_counting_workers(monkeypatch, reports, org, users, mode):
+    started = []
+    real = pdf_chunks.Workers.__init__
+
+    def counting(self, *args, **kwargs):
+        started.append(True)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pdf_chunks.Workers, "__init__", counting)
+    with translation.override("nb"):
+        rendered = pdf.report_render(
+            plan=reports.plan, year=YEAR, scope_unit=org.department, user=users.director, mode=mode
+        )
+    return rendered, bool(started)
+
+
+def test_auto_lays_out_a_long_appendix_in_parts(settings, monkeypatch, reports, org, users):
+    settings.REPORT_CHUNKED_ABOVE = 1
+    settings.REPORT_CHUNK_UNITS = 1
+
+    rendered, in_parts = _render_counting_workers(monkeypatch, reports, org, users, "auto")
+
+    assert in_parts
+    assert "/StructTreeRoot" in PdfReader(io.BytesIO(rendered.pdf)).trailer["/Root"]
+
+
+def test_auto_lays_out_a_short_report_whole(settings, monkeypatch, reports, org, users):
+    settings.REPORT_CHUNKED_ABOVE = 2  # the two approved unit reports
+
+    rendered, in_parts = _render_counting_workers(monkeypatch, reports, org, users, "auto")
+
+    assert not in_parts
+    assert rendered.pages == len(PdfReader(io.BytesIO(rendered.pdf)).pages)
