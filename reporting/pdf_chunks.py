@@ -5,8 +5,9 @@ document it needs memory in proportion to its length. Here the figures are read 
 (in the calling process) and the report is written as several HTML documents: the main
 part (cover and contents, then the chapters) and the appendix of unit reports in chunks of
 `REPORT_CHUNK_UNITS` units. `REPORT_RENDER_WORKERS` worker processes
-(`reporting.pdf_worker`) lay them out, each one document at a time, so no process holds
-more than one chunk, whatever the number of units.
+(`reporting.pdf_worker`) lay them out, each one document at a time, so no layout holds
+more than one chunk, whatever the number of units. Only the join, in one of the workers,
+holds the whole report, as pypdf objects (about 270 MiB for 350 pages).
 
 Page numbers across the parts:
 1. The chapters, the appendix chunks and a draft of the cover and contents (placeholder
