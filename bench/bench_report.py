@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +126,7 @@ def _render(plan, user, units: int, year: int, keep: str | None, appendix: bool)
     marks: dict[str, float] = {}
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries, translation.override("nb"):
-        render = pdf.report_render
+        render = partial(pdf.report_render, mode="single")
         if MODE == "chunked":
             render = pdf_chunks.report_render_chunked
         rendered = render(

@@ -250,8 +250,12 @@ if REDIS_URL:
 # A job whose worker died this many times (out of memory, say) is failed, not run again.
 REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "3"))
 # "chunked" lays out a long annual report in parts on REPORT_RENDER_WORKERS worker
-# processes (REPORT_CHUNK_UNITS unit reports a part) and joins them (reporting.pdf_chunks).
-REPORT_RENDER_MODE = os.environ.get("REPORT_RENDER_MODE", "single")
+# processes (REPORT_CHUNK_UNITS unit reports a part) and joins them (reporting.pdf_chunks);
+# "single" as one document in the job's process; "auto" in parts when the appendix has
+# more than REPORT_CHUNKED_ABOVE unit reports, where parts are as fast and need a third of
+# the memory a process (bench_report.py, README).
+REPORT_RENDER_MODE = os.environ.get("REPORT_RENDER_MODE", "auto")
+REPORT_CHUNKED_ABOVE = int(os.environ.get("REPORT_CHUNKED_ABOVE", "100"))
 REPORT_CHUNK_UNITS = int(os.environ.get("REPORT_CHUNK_UNITS", "40"))
 REPORT_RENDER_WORKERS = int(os.environ.get("REPORT_RENDER_WORKERS", "2"))
 # Report files: the media storage by default; REPORT_STORAGE_BACKEND swaps the backend

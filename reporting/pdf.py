@@ -159,17 +159,34 @@ def report_render(
     scope_unit: OrgUnit,
     user: User,
     progress: Callable[[str], None] | None = None,
+    mode: str | None = None,
 ) -> RenderedReport:
     """The annual quality report for `plan`, `year` and `scope_unit` as `user` sees it,
-    in the active language."""
+    in the active language, laid out as `mode` (by default `REPORT_RENDER_MODE`) says:
+    "single" as one document in this process, "chunked" in parts by worker processes
+    (`reporting.pdf_chunks`), "auto" in parts when the appendix has more than
+    `REPORT_CHUNKED_ABOVE` unit reports. Both ways give the same pages."""
     if progress:
         progress(ReportJob.Stage.FIGURES)
     data = report_data(plan=plan, year=year, scope_unit=scope_unit, user=user)
+    if _in_parts(mode or settings.REPORT_RENDER_MODE, data):
+        from .pdf_chunks import report_render_parts
+
+        return report_render_parts(data=data, progress=progress)
     html = report_html(data=data)
     if progress:
         progress(ReportJob.Stage.LAYOUT)
     pdf, pages = html_to_pdf(html=html, progress=progress)
     return RenderedReport(pdf=pdf, pages=pages, title=data.title)
+
+
+def _in_parts(mode: str, data: ReportData) -> bool:
+    """Parts pay off for a long appendix: a few hundred unit reports lay out as fast
+    on two workers, in a third of the memory a process; a short report is faster whole,
+    without the workers' start and the second pass (bench/bench_report.py)."""
+    if mode == "auto":
+        return len(data.unit_reports) > settings.REPORT_CHUNKED_ABOVE
+    return mode == "chunked"
 
 
 def report_html(*, data: ReportData, **part) -> str:

@@ -264,10 +264,8 @@ def _render_and_store(job: ReportJob) -> None:
     try:
         if job.requested_by is None or not job.requested_by.is_active:
             raise ReportError(_("The person who asked for the report no longer has access."))
-        render = pdf.report_render
-        if settings.REPORT_RENDER_MODE == "chunked":
-            from .pdf_chunks import report_render_chunked as render
-        rendered = render(
+        # Whole or in parts, as REPORT_RENDER_MODE says.
+        rendered = pdf.report_render(
             plan=job.plan,
             year=job.year,
             scope_unit=job.scope_unit,

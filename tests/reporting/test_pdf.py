@@ -1,6 +1,7 @@
 """The PDF: the same figures as the dashboard, a tagged PDF with its language, title and
 embedded fonts, and nothing fetched from outside the project's static files."""
 
+import io
 import re
 import socket
 import zlib
@@ -244,6 +245,20 @@ def test_the_page_count_is_the_documents(rendered):
     pages = len(re.findall(rb"/Type\s*/Page\b", pdf_text(rendered.pdf)))
     assert rendered.pages == pages
     assert rendered.pages >= 8  # cover, contents, summary, two goals, indicators, …
+
+
+def test_the_contents_give_the_page_each_chapter_starts_on(rendered, org):
+    from pypdf import PdfReader
+
+    texts = [page.extract_text() for page in PdfReader(io.BytesIO(rendered.pdf)).pages]
+    contents = texts[1]
+
+    assert "Innhold" in contents
+    # A hairline under each entry, not dot leaders (a box and a tag per dot).
+    assert "...." not in contents
+    for label in ("Sammendrag", "Avvik", org.unit_a.name):
+        page = int(re.search(rf"{label}\W*?(\d+)", contents).group(1))
+        assert label in texts[page - 1]
 
 
 def test_the_command_renders_through_the_same_code(data, org, users, tmp_path, approved_report):

@@ -4,12 +4,13 @@ structure tree (tags) of every part."""
 
 import io
 import re
+from itertools import accumulate
 
 import pytest
 from django.utils import translation
 from pypdf import PdfReader
 
-from reporting import pdf_chunks, pdf_jobs, services, tasks
+from reporting import pdf, pdf_chunks, pdf_jobs, services, tasks
 from reporting.models import ReportJob, report_storage
 from tests.reporting.dashboard_data import build_plan, fill_reports
 
@@ -107,6 +108,39 @@ def test_the_bookmarks_and_every_parts_tags_are_kept(chunked, org):
     )
 
 
+def _page_content(reader: PdfReader, page) -> bytes:
+    """The page's content with its footer form's content put in place of the `Do`."""
+    content = page.get_contents().get_data()
+    for name, xobject in page["/Resources"]["/XObject"].items():
+        xobject = xobject.get_object()
+        if xobject["/Subtype"] == "/Form":
+            content = content.replace(f"{name} Do".encode(), xobject.get_data())
+    return content
+
+
+def test_the_footer_is_an_artifact_outside_the_structure_tree(chunked):
+    reader = PdfReader(io.BytesIO(chunked.pdf))
+
+    for page in reader.pages[1:]:
+        own = page["/Contents"]
+        opening, closing = own[0].get_object().get_data(), own[-1].get_object().get_data()
+        # The page's own content runs inside q … Q: a graphics state it leaves set (a
+        # transformation, a clip) cannot move or hide the footer drawn after it.
+        assert opening.strip() == b"q"
+        assert re.fullmatch(rb"\s*Q\s*/Artifact BMC\s*q\s*/\w+ Do\s*Q\s*EMC\s*", closing)
+        content = _page_content(reader, page)
+        depths = list(accumulate({b"q": 1, b"Q": -1}.get(token, 0) for token in content.split()))
+        assert min(depths) >= 0
+        assert depths[-1] == 0
+        # The footer's text carries no marked-content id: it has no element in the
+        # structure tree, and the page's own ids stay unique.
+        ids = re.findall(rb"/MCID\s+(\d+)", content)
+        assert len(ids) == len(set(ids))
+        footer = content[content.rindex(b"/Artifact BMC") :]
+        assert b"/MCID" not in footer
+        assert b"BT" in footer  # the footer's text is there
+
+
 @pytest.fixture
 def report_job(settings, tmp_path, reports, org, users, monkeypatch):
     settings.STORAGES = {
@@ -141,3 +175,38 @@ def test_a_worker_that_fails_fails_the_job_in_words(report_job, monkeypatch):
 
     assert job.status == ReportJob.Status.FAILED
     assert "error in the program" in job.error or "feil i programmet" in job.error
+
+
+def _render_counting_workers(monkeypatch, reports, org, users, mode):
+    started = []
+    real = pdf_chunks.Workers.__init__
+
+    def counting(self, *args, **kwargs):
+        started.append(True)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pdf_chunks.Workers, "__init__", counting)
+    with translation.override("nb"):
+        rendered = pdf.report_render(
+            plan=reports.plan, year=YEAR, scope_unit=org.department, user=users.director, mode=mode
+        )
+    return rendered, bool(started)
+
+
+def test_auto_lays_out_a_long_appendix_in_parts(settings, monkeypatch, reports, org, users):
+    settings.REPORT_CHUNKED_ABOVE = 1
+    settings.REPORT_CHUNK_UNITS = 1
+
+    rendered, in_parts = _render_counting_workers(monkeypatch, reports, org, users, "auto")
+
+    assert in_parts
+    assert "/StructTreeRoot" in PdfReader(io.BytesIO(rendered.pdf)).trailer["/Root"]
+
+
+def test_auto_lays_out_a_short_report_whole(settings, monkeypatch, reports, org, users):
+    settings.REPORT_CHUNKED_ABOVE = 2  # the two approved unit reports
+
+    rendered, in_parts = _render_counting_workers(monkeypatch, reports, org, users, "auto")
+
+    assert not in_parts
+    assert rendered.pages == len(PdfReader(io.BytesIO(rendered.pdf)).pages)
