@@ -26,7 +26,10 @@ SECONDS_TO_RUN=${LOAD_SECONDS:-300}
 MAX_REQUESTS=${LOAD_MAX_REQUESTS:-60000}
 WORKERS=${LOAD_WORKERS:-4}
 THREADS=${LOAD_THREADS:-1}
-SPAWN_RATE=${LOAD_SPAWN_RATE:-5}
+PACE=${LOAD_PACE:-deadline}
+# People arriving: one a second at the deadline-day pace (a hundred in the first 100 s),
+# five a second under stress. Each login costs about 0.2 s of CPU (PBKDF2).
+if [ "$PACE" = stress ]; then SPAWN_RATE=${LOAD_SPAWN_RATE:-5}; else SPAWN_RATE=${LOAD_SPAWN_RATE:-1}; fi
 UNITS=${LOAD_UNITS:-300}
 MEASURES=${LOAD_MEASURES:-100}
 KEEP_DB=${LOAD_KEEP_DB:-0}
@@ -76,7 +79,7 @@ for _ in $(seq 60); do
     sleep 0.5
 done
 
-echo "== Locust: $USERS users for at most ${SECONDS_TO_RUN}s or $MAX_REQUESTS requests, gunicorn $WORKERS workers × $THREADS threads"
+echo "== Locust: $USERS users ($PACE pace, $SPAWN_RATE arriving a second) for at most ${SECONDS_TO_RUN}s or $MAX_REQUESTS requests, gunicorn $WORKERS workers × $THREADS threads"
 # CPU seconds of a set of processes, from /proc (utime + stime, in clock ticks).
 cpu_seconds() {
     local total=0 pid fields
@@ -91,7 +94,7 @@ web_pids() { echo "$gunicorn_pid" $(pgrep -P "$gunicorn_pid"); }
 postgres_before=$(cpu_seconds $(pgrep -x postgres))
 timer=()
 [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%U %S" -o "$work/locust.time")
-LOAD_PACE=${LOAD_PACE:-deadline} LOAD_DATA=$work/load.json LOAD_MAX_REQUESTS=$MAX_REQUESTS timeout $((SECONDS_TO_RUN + 120)) \
+LOAD_PACE=$PACE LOAD_DATA=$work/load.json LOAD_MAX_REQUESTS=$MAX_REQUESTS timeout $((SECONDS_TO_RUN + 120)) \
     "${timer[@]}" "$VENV/locust" -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$port" \
     --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "${SECONDS_TO_RUN}s" --stop-timeout 10 \
     --csv "$work/load" --only-summary --loglevel WARNING >"$work/locust.log" 2>&1 || true
