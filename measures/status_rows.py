@@ -20,7 +20,6 @@ from types import SimpleNamespace
 
 from django import forms
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import formats
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -28,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from qualityplan.formatting import format_number, format_percent
+from qualityplan.jinja2 import url_maker
 
 from .forms import COUNTED_SOURCES, OUTSIDE_SOURCES, StatusRowForm, _row_initial
 from .models import Indicator, MeasureStatus
@@ -254,16 +254,9 @@ def value_html(status: MeasureStatus, indicator: Indicator | None) -> SafeString
     return escape(format_number(status.value_number))
 
 
-def _url_maker(name: str):
-    """reverse() once per name and table; the row's id goes in the middle."""
-    marker = 987654321
-    head, tail = reverse(name, args=[marker]).split(str(marker))
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def _urls() -> dict:
     return {
-        name: _url_maker(name)
+        name: url_maker(name)
         for name in (
             "status_save",
             "status_copy_previous",

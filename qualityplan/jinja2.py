@@ -36,6 +36,14 @@ def clock(value) -> str:
     return "" if value is None else formats.time_format(value, "H:i")
 
 
+def url_maker(name: str):
+    """A function of an object's id giving `reverse(name, args=[id])`, reversing once:
+    a table of a hundred rows links each row to a few pages."""
+    marker = 987654321
+    head, tail = reverse(name, args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def environment(**options) -> Environment:
     # Undefined names fail loudly: a misspelt field must not render as nothing.
     options.setdefault("undefined", StrictUndefined)

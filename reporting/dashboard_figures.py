@@ -14,10 +14,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+
+from qualityplan.jinja2 import url_maker
 
 from . import display
 
@@ -92,13 +93,6 @@ def _querystring(request):
     return build
 
 
-def _url_maker(name: str):
-    """reverse() once per page; the id goes in the middle."""
-    marker = 987654321
-    head, tail = reverse(name, args=[marker]).split(str(marker))
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def figures_html(context: dict, *, request) -> SafeString:
     """The figures of `plan_dashboard`'s context, as HTML to keep and to show."""
     rollup = context["rollup"]
@@ -111,8 +105,8 @@ def figures_html(context: dict, *, request) -> SafeString:
             "querystring": _querystring(request),
             "light_colors": display.LIGHT_COLORS,
             "status_strip": display.status_strip,
-            "measure_history_url": _url_maker("measure_history"),
-            "indicator_url": _url_maker("dashboard_indicator"),
+            "measure_history_url": url_maker("measure_history"),
+            "indicator_url": url_maker("dashboard_indicator"),
             "without_rows_summary": ngettext(
                 "%(counter)s measure runs this year without status rows here",
                 "%(counter)s measures run this year without status rows here",
