@@ -26,6 +26,7 @@ from deviations.models import (
 )
 from deviations.services import deviation_numbers_take
 from measures.models import Measure
+from qualityplan.dataversion import deviations_changed
 from qualityplan.models import Membership, OrgUnit, QualityPlan
 
 from .qualityplan import BENCH_DEPARTMENT, DEMO_AREAS, DEPARTMENT
@@ -364,6 +365,7 @@ def demo_deviations_load(*, today: date | None = None) -> DemoDeviationsSummary:
                 steps.append(row_steps)
     _number_in_order_keeping(deviations, steps)
     Deviation.objects.bulk_create(deviations)
+    deviations_changed()  # bulk writes send no signals
     DeviationEvent.objects.bulk_create(
         DeviationEvent(deviation=row, **step)
         for row, row_steps in zip(deviations, steps, strict=True)
@@ -564,6 +566,7 @@ def bench_deviations_delete() -> None:
     )
     QualityCouncilMeeting.objects.filter(org_unit__in=units).delete()
     Deviation.objects.filter(org_unit__in=units).delete()
+    deviations_changed()
 
 
 @transaction.atomic
@@ -589,6 +592,7 @@ def bench_deviations_seed(*, count: int = 50000, today: date | None = None) -> i
     ]
     _number_in_order(rows)
     Deviation.objects.bulk_create(rows, batch_size=BENCH_BATCH)
+    deviations_changed()
     QualityCouncilMeeting.objects.bulk_create(
         QualityCouncilMeeting(
             org_unit=unit, held_on=date(year, month, 15), attendees=ATTENDEES, minutes=""

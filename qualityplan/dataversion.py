@@ -20,6 +20,9 @@ moves a stamp of its own unit (`plan_changed(plan_id=…, unit_id=…)`), and a
 dashboard's stamp holds the stamps of the units it counts: on the deadline day, a
 save in one area leaves the other areas' dashboards in the cache. Reading the
 stamps of 300 units is one round trip (`get_many`).
+
+The deviation statistics have a stamp of their own, moved by every deviation or
+category saved or deleted (`deviations.apps`) and by the demo's bulk writes.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ ENTRY_SECONDS = 6 * 60 * 60
 _PLAN_KEY = "kp:data-version:plan:{}"
 _ORG_KEY = "kp:data-version:org"
 _UNIT_KEY = "kp:data-version:plan:{}:unit:{}"
+_DEVIATIONS_KEY = "kp:data-version:deviations"
 
 
 def _new_token() -> str:
@@ -52,6 +56,11 @@ def plan_changed(*, plan_id: int | None, unit_id: int | None = None) -> None:
     if plan_id is None:
         return
     _bump(_PLAN_KEY.format(plan_id) if unit_id is None else _UNIT_KEY.format(plan_id, unit_id))
+
+
+def deviations_changed() -> None:
+    """A deviation or a category was written: new stamp for the deviation figures."""
+    _bump(_DEVIATIONS_KEY)
 
 
 def org_changed() -> None:
@@ -84,3 +93,12 @@ def plan_data_version(*, plan_id: int, unit_ids=()) -> str:
         return stamp
     units = hashlib.sha256(".".join(tokens[key] for key in unit_keys).encode()).hexdigest()
     return f"{stamp}.{units[:16]}"
+
+
+def deviations_data_version() -> str:
+    """The stamp of the deviation figures now (every deviation, and the organisation)."""
+    tokens = cache.get_many([_DEVIATIONS_KEY, _ORG_KEY])
+    for key in (_DEVIATIONS_KEY, _ORG_KEY):
+        if key not in tokens:
+            tokens[key] = _token(key)
+    return f"{tokens[_DEVIATIONS_KEY]}.{tokens[_ORG_KEY]}"

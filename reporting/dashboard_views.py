@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from deviations.selectors import StatRow, deviation_statistics
 from measures.models import Indicator, ReportingPeriod
 from qualityplan.access import get_access
-from qualityplan.dataversion import ENTRY_SECONDS, plan_data_version
+from qualityplan.dataversion import ENTRY_SECONDS, deviations_data_version, plan_data_version
 from qualityplan.models import QualityPlan
 from qualityplan.selectors import plan_list_for_user
 
@@ -171,7 +171,6 @@ def _cached_rollups(*, plan: QualityPlan, params, scope) -> tuple:
 
 
 def _figures_key(kind: str, *, plan: QualityPlan, params, scope) -> str:
-    units_digest = hashlib.sha256(",".join(map(str, sorted(scope.unit_ids))).encode()).hexdigest()
     return ":".join(
         [
             f"kp:{kind}",
@@ -180,7 +179,7 @@ def _figures_key(kind: str, *, plan: QualityPlan, params, scope) -> str:
             "-".join(map(str, params.years)),
             str(params.period.pk if params.period else ""),
             str(scope.root.pk),
-            units_digest[:32],
+            _digest(sorted(scope.unit_ids)),
             get_language() or "",
         ]
     )
@@ -464,10 +463,7 @@ def plan_deviations(request: HttpRequest, plan_id: int) -> HttpResponse:
     params = form.params()
     scope = selectors.dashboard_scope(user=request.user, unit_id=params.unit_id, plan=plan)
     year, unit_ids = params.year, sorted(scope.unit_ids)
-    stats = deviation_statistics(
-        user=request.user, start=date(year, 1, 1), end=date(year, 12, 31), unit_ids=unit_ids
-    )
-    per_period = selectors.deviation_periods(
+    stats, per_period = _cached_deviation_figures(
         user=request.user, plan=plan, year=year, unit_ids=unit_ids
     )
     per_unit = _deviations_per_child(scope, stats.by_unit)
@@ -509,6 +505,43 @@ def plan_deviations(request: HttpRequest, plan_id: int) -> HttpResponse:
         "tab": "deviations",
     }
     return render(request, "reporting/dashboard_deviations.html", context)
+
+
+def _cached_deviation_figures(*, user, plan: QualityPlan, year: int, unit_ids: list[int]):
+    """The year's deviation statistics and its counts per period, from the cache while
+    the deviations' stamp holds (moved on commit of any deviation or category written,
+    and by the organisation's) and the plan's (its periods). The key holds what the
+    figures depend on besides: the units counted, those the user may read, the day
+    (what is overdue changes at midnight) and the language."""
+    access = get_access(user)
+    readers = "all" if access.is_superuser else _digest(sorted(access.read_unit_ids))
+    key = ":".join(
+        [
+            "kp:deviation-figures",
+            str(plan.pk),
+            plan_data_version(plan_id=plan.pk),
+            deviations_data_version(),
+            str(year),
+            _digest(unit_ids),
+            readers,
+            timezone.localdate().isoformat(),
+            get_language() or "",
+        ]
+    )
+    found = cache.get(key)
+    if found is None:
+        found = (
+            deviation_statistics(
+                user=user, start=date(year, 1, 1), end=date(year, 12, 31), unit_ids=unit_ids
+            ),
+            selectors.deviation_periods(user=user, plan=plan, year=year, unit_ids=unit_ids),
+        )
+        cache.set(key, found, ENTRY_SECONDS)
+    return found
+
+
+def _digest(ids) -> str:
+    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
 
 
 def _deviations_per_child(scope: selectors.DashboardScope, by_unit: list[StatRow]):

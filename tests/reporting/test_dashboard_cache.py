@@ -1,14 +1,17 @@
 """The dashboard's roll-ups are cached under the plan's data stamp, and every write to
 the figures moves the stamp when it commits: the dashboard is never stale."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from deviations.indicators import counted_values_refresh
+from deviations.models import Deviation
 from measures.models import IndicatorTarget, MeasureStatus
 from measures.periods import obligations_refresh, period_close
 from measures.statuses import measure_status_update
@@ -16,6 +19,7 @@ from qualityplan.dataversion import plan_data_version
 from qualityplan.models import OrgUnit
 from qualityplan.municipality import municipality_settings
 from qualityplan.services import position_move
+from tests.deviations.factories import DeviationFactory
 from tests.factories import IndicatorFactory, MeasureFactory, OrgUnitFactory
 from tests.reporting.dashboard_data import build_plan, fill_reports, grow
 
@@ -181,3 +185,48 @@ def test_a_cache_hit_makes_fewer_queries_and_both_stay_fixed(client, data, users
     assert small == large
     miss, hit = small
     assert hit < miss <= 20, small
+
+
+def _deviation_counts(client, data) -> tuple[int, int]:
+    url = reverse("dashboard_deviations", args=[data.plan.pk]) + "?year=2022"
+    response = client.get(url)
+    assert response.status_code == 200
+    total = response.context["stats"].total
+    return total.reported, total.closed
+
+
+def test_deviation_statistics_are_cached_and_a_new_or_closed_deviation_shows_at_once(
+    client, data, users, org, django_capture_on_commit_callbacks
+):
+    when = datetime(2022, 3, 1, tzinfo=timezone.get_current_timezone())
+    with django_capture_on_commit_callbacks(execute=True):
+        first = DeviationFactory(year=2022, org_unit=org.unit_a, created_at=when)
+    client.force_login(users.quality_office)
+    url = reverse("dashboard_deviations", args=[data.plan.pk]) + "?year=2022"
+    miss, hit = _queries(client, url), _queries(client, url)
+    assert hit < miss  # the second view reads the figures from the cache
+    assert _deviation_counts(client, data) == (1, 0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        DeviationFactory(year=2022, org_unit=org.unit_b, created_at=when)
+    assert _deviation_counts(client, data) == (2, 0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first.status, first.closed_at = Deviation.Status.CLOSED, when + timedelta(days=3)
+        first.save()
+    assert _deviation_counts(client, data) == (2, 1)
+
+
+def test_deviation_statistics_are_cached_per_reader(
+    client, data, users, org, django_capture_on_commit_callbacks
+):
+    """Two people with different reach never share an entry: the area leader does not
+    see the other area's deviation, whoever looked first."""
+    when = datetime(2022, 3, 1, tzinfo=timezone.get_current_timezone())
+    with django_capture_on_commit_callbacks(execute=True):
+        DeviationFactory(year=2022, org_unit=org.unit_a, created_at=when)
+        DeviationFactory(year=2022, org_unit=org.unit_c, created_at=when)
+    client.force_login(users.quality_office)
+    assert _deviation_counts(client, data) == (2, 0)
+    client.force_login(users.area_leader)
+    assert _deviation_counts(client, data) == (1, 0)
