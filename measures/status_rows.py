@@ -72,7 +72,7 @@ def _words(language: str) -> dict[str, str]:
 
 def row_words() -> dict[str, str]:
     """The rows' words in the active language, translated once per language."""
-    return _words(get_language() or "")
+    return _words(_language())
 
 
 # --- Inputs of a row nobody has typed into ------------------------------------------------

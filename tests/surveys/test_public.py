@@ -194,7 +194,8 @@ def test_one_time_code_is_used_once_and_not_kept_with_the_answer(client, org, ma
     assert _post(client, link, {f"q{respect.pk}": "4", "code": code}, lang="en").status_code == 302
     again = _post(client, link, {f"q{respect.pk}": "4", "code": code}, lang="en")
     assert again.status_code == 400 and b"has been used already" in again.content
-    wrong = _post(client, link, {f"q{respect.pk}": "4", "code": "XXXXX-XXXXX"}, lang="en")
+    # A code of the right form that was never given out.
+    wrong = _post(client, link, {f"q{respect.pk}": "4", "code": "ABCDE-23456"}, lang="en")
     assert wrong.status_code == 400
     assert SurveyResponse.objects.count() == 1
     assert SurveyCode.objects.filter(used=True).count() == 1
